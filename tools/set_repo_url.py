@@ -1,0 +1,44 @@
+"""Point every link and Colab install line at a new repository URL.
+
+The repository URL lives in one place, ``[project.urls] Repository`` in pyproject.toml.
+The notebooks' "Open in Colab" badges, their Colab install lines and the README
+repeat it because Colab opens a single notebook file and cannot look it up;
+this script rewrites all of them, and tests/test_notebooks.py checks they agree.
+
+Usage: python tools/set_repo_url.py https://github.com/OWNER/REPO
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+URL_RE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+$")
+
+
+def current_url() -> str:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    return re.search(r'^Repository = "([^"]+)"', text, re.M).group(1)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not URL_RE.match(argv[0]):
+        print("usage: python tools/set_repo_url.py https://github.com/OWNER/REPO", file=sys.stderr)
+        return 2
+    old, new = current_url(), argv[0]
+    files = [ROOT / "pyproject.toml", ROOT / "README.md", *sorted(ROOT.glob("notebooks/*.ipynb"))]
+    old_slug, new_slug = old.removeprefix("https://github.com/"), new.removeprefix(
+        "https://github.com/")
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        updated = text.replace(old, new).replace(f"/github/{old_slug}/", f"/github/{new_slug}/")
+        if updated != text:
+            path.write_text(updated, encoding="utf-8")
+            print(f"updated {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
