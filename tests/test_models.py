@@ -43,6 +43,21 @@ def test_set():
     return x_test.astype("float32") / 255.0, y_test
 
 
+def readme_row(notebook_number):
+    """The test accuracy (percent) in README.md's results row of a notebook."""
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        match = re.search(r"\|\s*([\d.]+) %\s*\|\s*$", line)
+        if line.startswith(f"| {notebook_number} |") and match:
+            return float(match.group(1))
+    raise AssertionError(f"README.md has no results row for notebook {notebook_number}")
+
+
+def test_readme_quotes_the_numpy_network_as_measured():
+    measured = stored_output("05_numpy_from_scratch.ipynb",
+                             r"NumPy network test accuracy: ([\d.]+)%").group(1)
+    assert readme_row("05") == float(measured) >= 98.0
+
+
 def test_readme_lists_every_model():
     assert set(readme_results()) == {m[0] for m in MODELS}
 
