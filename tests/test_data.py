@@ -110,3 +110,20 @@ def test_course_paths_output_override_keeps_data_in_repo(tmp_path, monkeypatch):
     paths = digitrec.course_paths(tmp_path)
     assert paths.images == tmp_path / "out" / "images"
     assert paths.mnist_file.resolve() == (tmp_path / "data" / "mnist.npz").resolve()
+
+
+def test_training_record_round_trip(tmp_path):
+    digitrec.save_training_record(tmp_path / "m.json", name="Dense", parameters=10,
+                                  test_accuracy=0.98, train_seconds=12.34, epochs=3,
+                                  notebook="03_x.ipynb")
+    (tmp_path / "junk.json").write_text("{not json")
+    records = digitrec.load_training_records(tmp_path)
+    assert list(records) == ["m"]
+    assert records["m"]["train_seconds"] == 12.3 and records["m"]["test_accuracy"] == 0.98
+
+
+def test_training_record_rejects_a_percentage_as_accuracy(tmp_path):
+    with pytest.raises(ValueError, match=r"fraction in \[0, 1\]"):
+        digitrec.save_training_record(tmp_path / "m.json", name="x", parameters=1,
+                                      test_accuracy=98.0, train_seconds=1, epochs=1,
+                                      notebook="n")

@@ -34,7 +34,11 @@ def stored_output(notebook, pattern):
 
 
 # model file, notebook that trains it, the line it prints, the accuracy it asserts
-MODELS = [("model/03_dense.keras", "03_first_network.ipynb", r"test accuracy: ([\d.]+)%", 97.5)]
+MODELS = [
+    ("model/03_dense.keras", "03_first_network.ipynb", r"test accuracy: ([\d.]+)%", 97.5),
+    ("model/06_dense.keras", "06_better_dense.ipynb", r"test accuracy: ([\d.]+)%", 99.0),
+    ("model/07_cnn.keras", "07_convolutional.ipynb", r"test accuracy: ([\d.]+)%", 99.5),
+]
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +64,13 @@ def test_readme_quotes_the_numpy_network_as_measured():
 
 def test_readme_lists_every_model():
     assert set(readme_results()) == {m[0] for m in MODELS}
+
+
+@pytest.mark.parametrize(("model_file", "notebook", "pattern", "minimum"), MODELS)
+def test_committed_training_record_matches_the_model(model_file, notebook, pattern, minimum):
+    record = json.loads((ROOT / model_file).with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["notebook"] == notebook
+    assert round(100 * record["test_accuracy"], 2) == readme_results()[model_file]
 
 
 @pytest.mark.parametrize(("model_file", "notebook", "pattern", "minimum"), MODELS)
