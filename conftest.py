@@ -15,16 +15,18 @@ import pytest
 
 from digitrec import OUTPUT_DIR_ENV
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parent
 _OUTPUT_DIR = tempfile.mkdtemp(prefix="digitrec-test-output-")
 os.environ[OUTPUT_DIR_ENV] = _OUTPUT_DIR
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def pytest_sessionfinish(session, exitstatus):
+    """Remove the temporary output folder."""
     shutil.rmtree(_OUTPUT_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def mnist_file() -> Path:
+    """Return the path of the committed offline copy of MNIST."""
     return ROOT / "data" / "mnist.npz"
