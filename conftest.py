@@ -11,7 +11,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from digitrec import OUTPUT_DIR_ENV
 
@@ -30,3 +32,36 @@ def pytest_sessionfinish(session, exitstatus):
 def mnist_file() -> Path:
     """Return the path of the committed offline copy of MNIST."""
     return ROOT / "data" / "mnist.npz"
+
+
+@pytest.fixture
+def bad_images(tmp_path) -> dict[str, str]:
+    """Write the unusable inputs of issue 4 into ``tmp_path``.
+
+    Returns:
+        {file name in tmp_path: words that its one-line error message must contain}.
+
+    """
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 200), dtype=np.uint8))
+    noise.save(tmp_path / "noise.png")
+    noise.save(tmp_path / "noise.jpg")
+    png, jpg = (tmp_path / "noise.png").read_bytes(), (tmp_path / "noise.jpg").read_bytes()
+    (tmp_path / "truncated.png").write_bytes(png[: len(png) // 2])
+    (tmp_path / "truncated.jpg").write_bytes(jpg[: len(jpg) // 2])
+    (tmp_path / "empty.png").write_bytes(b"")
+    (tmp_path / "text.png").write_text("this is not an image\n")
+    (tmp_path / "scans").mkdir()
+    Image.new("1", (8000, 6000), 1).save(tmp_path / "bomb.png")  # 48 Mpx in a ~25 kB file
+    Image.new("L", (300, 200), 250).save(tmp_path / "blank.png")
+    Image.new("RGB", (300, 200), (0, 0, 0)).save(tmp_path / "black.jpg")
+    return {
+        "missing.png": "no such file",
+        "scans": "folder",
+        "empty.png": "empty",
+        "text.png": "not an image",
+        "truncated.png": "truncated",
+        "truncated.jpg": "truncated",
+        "bomb.png": "too large",
+        "blank.png": "no digit found: the image is blank",
+        "black.jpg": "no digit found: the image is uniformly dark",
+    }

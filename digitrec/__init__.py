@@ -1,22 +1,43 @@
-"""Helpers shared by the digit-recognition notebooks, tests and tools.
+"""Helpers shared by the digit-recognition notebooks, tests, command line and web demo.
 
-The notebooks teach the ideas; this package keeps the code that more than one
-place needs exactly once: verified MNIST loading and the course's folder layout.
+The notebooks teach the ideas; this package keeps the code that more than one place needs
+exactly once: verified MNIST loading, the course's folder layout, training records, and the
+preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``).
 """
 
 from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
+from digitrec.predict import (
+    ModelError,
+    Prediction,
+    best_model_file,
+    load_model,
+    predict,
+    predict_arrays,
+)
+from digitrec.preprocess import ImageError, NoInkError, load_grey, to_mnist, to_mnist_steps
 from digitrec.records import load_training_records, save_training_record
 
 __all__ = [
     "MNIST_SHA256",
     "OUTPUT_DIR_ENV",
     "CoursePaths",
+    "ImageError",
     "MnistDataError",
+    "ModelError",
+    "NoInkError",
+    "Prediction",
+    "best_model_file",
     "course_paths",
+    "load_grey",
     "load_mnist",
+    "load_model",
     "load_training_records",
+    "predict",
+    "predict_arrays",
     "save_training_record",
     "sha256_of_file",
+    "to_mnist",
+    "to_mnist_steps",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

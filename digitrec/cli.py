@@ -1,0 +1,103 @@
+"""Command line: ``python -m digitrec predict IMAGE ...`` and ``python -m digitrec serve``.
+
+``predict`` prints, per file, the digit and its probability, or with ``--json`` one JSON object
+per line::
+
+    {"file": "seven.png", "digit": 7, "probability": 0.998, "probabilities": [10 floats]}
+    {"file": "notes.txt", "error": "not an image file that Pillow can read (PNG, JPEG, ...)"}
+
+A file that cannot be used does not stop the others. Exit status: 0 when every file was
+predicted, 2 when any failed (or the model could not be loaded), as for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+EXIT_OK, EXIT_FAILED = 0, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m digitrec", description="Recognise handwritten digits in images.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    predict = commands.add_parser("predict", help="predict the digit in image files")
+    predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG …)")
+    predict.add_argument("--model", metavar="PATH",
+                         help="a .keras model (default: the best one in model/)")
+    predict.add_argument("--json", action="store_true", help="one JSON object per line")
+    serve = commands.add_parser("serve", help="start the web demo (Gradio)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1: this computer only)")
+    serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    serve.add_argument("--model", metavar="PATH",
+                       help="a .keras model (default: the best one in model/)")
+    return parser
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def predict_files(files: list[str], model_path: str | None, as_json: bool) -> int:
+    """Predict each file and print one line per file; return the exit status."""
+    from digitrec.predict import ModelError, load_model, predict_arrays
+    from digitrec.preprocess import ImageError, to_mnist
+
+    results: dict[int, dict] = {}
+    good: list[tuple[int, np.ndarray]] = []
+    for index, name in enumerate(files):
+        try:
+            good.append((index, to_mnist(name)))
+        except ImageError as error:
+            results[index] = {"file": name, "error": str(error)}
+    if good:
+        try:
+            model = load_model(model_path)
+            predictions = predict_arrays(np.stack([x for _, x in good]), model)
+        except ModelError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        for (index, _), prediction in zip(good, predictions, strict=True):
+            results[index] = {"file": files[index], **prediction.to_dict()}
+    for index in range(len(files)):
+        result = results[index]
+        if as_json:
+            print(json.dumps(result), flush=True)
+        elif "error" in result:
+            print(f"{result['file']}: error: {result['error']}", file=sys.stderr, flush=True)
+        else:
+            print(f"{result['file']}: {result['digit']} "
+                  f"(probability {result['probability']:.1%})", flush=True)
+    return EXIT_FAILED if any("error" in r for r in results.values()) else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    args = _parser().parse_args(argv)
+    _quiet_tensorflow()
+    if args.command == "predict":
+        return predict_files(args.images, args.model, args.json)
+    from digitrec.predict import ModelError
+
+    try:
+        from digitrec.web import serve
+    except ImportError as error:
+        print(f"error: the web demo needs Gradio ({error}); pip install gradio", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        serve(host=args.host, port=args.port, model_path=args.model and Path(args.model))
+    except ModelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as error:
+        print(f"error: cannot start the server on {args.host}:{args.port}: {error.strerror}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK

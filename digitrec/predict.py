@@ -1,0 +1,168 @@
+"""Predict the digit in images with a model trained by the course.
+
+``predict`` preprocesses each image with ``to_mnist`` and runs the model on all of them in one
+batch. It calls the model directly (``model(x, training=False)``) instead of ``model.predict``,
+which builds a dataset and a prediction loop on every call: tens of milliseconds that a single
+drawn digit should not pay.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitrec.paths import course_paths
+from digitrec.preprocess import ImageSource, to_mnist
+
+
+class ModelError(RuntimeError):
+    """No usable model: the message is one sentence that says why and what to do."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's answer for one image.
+
+    Attributes:
+        digit: The most probable digit, 0-9.
+        probability: Its probability, in [0, 1].
+        probabilities: (10,) float32 array, the probability of each digit 0-9 (sums to 1).
+
+    """
+
+    digit: int
+    probability: float
+    probabilities: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"digit", "probability", "probabilities"}`` with plain Python numbers."""
+        return {"digit": self.digit, "probability": round(self.probability, 6),
+                "probabilities": [round(float(p), 6) for p in self.probabilities]}
+
+
+def _model_folders() -> list[Path]:
+    package_root = Path(__file__).resolve().parent.parent
+    folders = [package_root / "model", course_paths().models]
+    return list(dict.fromkeys(folder.resolve() for folder in folders))
+
+
+def best_model_file(folders: Iterable[str | os.PathLike[str]] | None = None) -> Path:
+    """Return the saved model with the highest test accuracy among the training records.
+
+    Notebooks 03, 06 and 07 save ``model/NN_name.keras`` next to a record ``NN_name.json`` holding
+    its measured ``test_accuracy``; the best one that exists is chosen (07's CNN, when all exist).
+
+    Args:
+        folders: Where to look; default: the repository's ``model/`` folder (next to this
+            package) and the course's output folder (``course_paths().models``).
+
+    Raises:
+        ModelError: No folder holds a ``.keras`` file with a record.
+
+    """
+    candidates = []
+    for folder in [Path(f) for f in folders] if folders is not None else _model_folders():
+        for record_file in sorted(folder.glob("*.json")):
+            model_file = record_file.with_suffix(".keras")
+            if not model_file.is_file():
+                continue
+            try:
+                accuracy = float(json.loads(record_file.read_text())["test_accuracy"])
+            except (ValueError, KeyError, TypeError, OSError):
+                continue
+            candidates.append((accuracy, model_file))
+    if not candidates:
+        raise ModelError("no trained model found in model/: run notebook 07 (or 03) first, or "
+                         "give one with --model")
+    return max(candidates, key=lambda candidate: candidate[0])[1]
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime: float) -> Any:
+    import keras
+
+    try:
+        return keras.models.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many types for a bad file
+        raise ModelError(f"cannot load the model {path.name}: "
+                         f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
+                         ) from None
+
+
+def load_model(path: str | os.PathLike[str] | None = None) -> Any:
+    """Load a ``.keras`` model (cached: loading the same unchanged file again is free).
+
+    Args:
+        path: The model file; default: ``best_model_file()``.
+
+    Returns:
+        The ``keras.Model``.
+
+    Raises:
+        ModelError: The file does not exist or is not a Keras model.
+
+    """
+    model_file = Path(path) if path is not None else best_model_file()
+    if not model_file.is_file():
+        raise ModelError(f"model file not found: {model_file}")
+    return _load(model_file.resolve(), model_file.stat().st_mtime)
+
+
+def predict_arrays(x: np.ndarray, model: Any = None) -> list[Prediction]:
+    """Predict digits for images already preprocessed like MNIST.
+
+    Args:
+        x: (N, 28, 28) float32 array in [0, 1], white on black (``to_mnist`` output).
+        model: A ``keras.Model``, a path to a ``.keras`` file, or None for ``best_model_file()``.
+            Its input may be (28, 28), (28, 28, 1) or (784,); its output must be 10 softmax
+            probabilities (all the course's saved models end in softmax).
+
+    Returns:
+        One ``Prediction`` per image, in order.
+
+    Raises:
+        ModelError: See ``load_model``.
+        ValueError: ``x`` does not have shape (N, 28, 28).
+
+    """
+    if x.ndim != 3 or x.shape[1:] != (28, 28):
+        raise ValueError(f"expected images of shape (N, 28, 28), got {x.shape}")
+    if model is None or isinstance(model, (str, os.PathLike)):
+        model = load_model(model)
+    import keras
+
+    batch = x.astype(np.float32).reshape((len(x), *model.input_shape[1:]))
+    probabilities = keras.ops.convert_to_numpy(model(batch, training=False)).astype(np.float32)
+    return [Prediction(int(p.argmax()), float(p.max()), p) for p in probabilities]
+
+
+def predict(images: ImageSource | Sequence[ImageSource], model: Any = None) -> list[Prediction]:
+    """Preprocess images with ``to_mnist`` and predict their digits in one batch.
+
+    Args:
+        images: One image or a list of them: paths, PIL images or arrays (see ``to_mnist``).
+        model: A ``keras.Model``, a path to a ``.keras`` file, or None for ``best_model_file()``.
+
+    Returns:
+        One ``Prediction`` per image, in order.
+
+    Raises:
+        ImageError: An image cannot be read or holds no ink (the first such image stops all;
+            the command line predicts file by file instead).
+        ModelError: See ``load_model``.
+
+    """
+    if isinstance(images, (str, os.PathLike, np.ndarray)) or hasattr(images, "getpixel"):
+        images = [images]
+    x = np.stack([to_mnist(image) for image in images]) if len(images) else np.zeros((0, 28, 28))
+    return predict_arrays(x, model) if len(x) else []

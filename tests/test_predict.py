@@ -1,0 +1,175 @@
+"""Specification of digitrec.predict and of the command line ``python -m digitrec predict``."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitrec.predict import ModelError, best_model_file, load_model, predict, predict_arrays
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "images").glob("sample_*.png"))
+
+
+def true_digit(path):
+    return int(re.match(r"sample_(\d)_", Path(path).name).group(1))
+
+
+def test_samples_cover_every_digit():
+    assert sorted(true_digit(path) for path in SAMPLES) == list(range(10))
+
+
+def test_best_model_is_the_one_with_the_highest_recorded_accuracy(tmp_path):
+    for name, accuracy in [("a", 0.98), ("b", 0.995), ("c", 0.99)]:
+        (tmp_path / f"{name}.json").write_text(json.dumps({"test_accuracy": accuracy}))
+        (tmp_path / f"{name}.keras").write_bytes(b"")
+    (tmp_path / "d.json").write_text(json.dumps({"test_accuracy": 0.999}))  # no model file
+    (tmp_path / "e.json").write_text("{broken")
+    assert best_model_file([tmp_path]) == tmp_path / "b.keras"
+
+
+def test_no_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="no trained model found"):
+        best_model_file([tmp_path])
+    with pytest.raises(ModelError, match="not found"):
+        load_model(tmp_path / "missing.keras")
+    (tmp_path / "broken.keras").write_text("not a model")
+    with pytest.raises(ModelError, match="cannot load the model broken.keras"):
+        load_model(tmp_path / "broken.keras")
+
+
+def test_default_model_is_the_cnn_of_notebook_07():
+    assert best_model_file([ROOT / "model"]).name == "07_cnn.keras"
+
+
+def test_every_sample_is_recognised():
+    predictions = predict(SAMPLES)
+    assert [p.digit for p in predictions] == [true_digit(path) for path in SAMPLES]
+    for p in predictions:
+        assert p.probabilities.shape == (10,) and p.probabilities.dtype == np.float32
+        assert p.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+        assert p.probability == pytest.approx(p.probabilities.max())
+
+
+def test_single_image_and_other_models_with_other_input_shapes():
+    dense = ROOT / "model" / "03_dense.keras"  # input (28, 28), unlike the CNN's (28, 28, 1)
+    seven = Image.open(ROOT / "images" / "sample_7_chalkboard.png")
+    assert [p.digit for p in predict(seven, model=dense)] == [7]
+    assert [p.digit for p in predict(str(SAMPLES[0]), model=load_model(dense))] == [0]
+    assert predict([], model=dense) == []
+
+
+def test_prediction_calls_the_model_directly_not_model_predict():
+    model = load_model()
+
+    class NoPredict:
+        input_shape = model.input_shape
+
+        def __call__(self, x, training=False):
+            return model(x, training=training)
+
+        def predict(self, *args, **kwargs):
+            raise AssertionError("model.predict was called")
+
+    x = np.zeros((2, 28, 28), dtype=np.float32)
+    x[:, 6:22, 13:15] = 1.0  # a vertical bar: a 1
+    assert [p.digit for p in predict_arrays(x, NoPredict())] == [1, 1]
+
+
+def test_predict_arrays_checks_the_shape():
+    with pytest.raises(ValueError, match=r"\(N, 28, 28\)"):
+        predict_arrays(np.zeros((28, 28)))
+
+
+def test_prediction_to_dict_is_json_ready():
+    (prediction,) = predict(SAMPLES[:1])
+    record = json.loads(json.dumps(prediction.to_dict()))
+    assert set(record) == {"digit", "probability", "probabilities"}
+    assert len(record["probabilities"]) == 10
+
+
+# ----- the command line -------------------------------------------------------------------------
+
+def run_cli(*args, cwd=ROOT):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([sys.executable, "-m", "digitrec", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_cli_json_prints_the_right_digit_for_every_sample():
+    result = run_cli("predict", *[p.relative_to(ROOT) for p in SAMPLES], "--json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["file"] for line in lines] == [str(p.relative_to(ROOT)) for p in SAMPLES]
+    assert [line["digit"] for line in lines] == [true_digit(p) for p in SAMPLES]
+    for line in lines:
+        assert len(line["probabilities"]) == 10 and abs(sum(line["probabilities"]) - 1) < 1e-4
+        assert line["probability"] == max(line["probabilities"])
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_human_readable_output():
+    result = run_cli("predict", "images/sample_4_black_pen.png")
+    assert result.returncode == 0
+    assert re.fullmatch(r"images/sample_4_black_pen\.png: 4 \(probability \d+\.\d%\)\n",
+                        result.stdout)
+
+
+def test_cli_each_bad_input_gives_one_line_and_status_2(bad_images, tmp_path):
+    for name, words in bad_images.items():
+        result = run_cli("predict", name, "--json", cwd=tmp_path)
+        assert result.returncode == 2, name
+        (line,) = result.stdout.splitlines()
+        assert json.loads(line) == {"file": name, "error": json.loads(line)["error"]}
+        assert words in json.loads(line)["error"], name
+        assert result.stderr == "", name
+        human = run_cli("predict", name, cwd=tmp_path)
+        assert human.returncode == 2 and human.stdout == "", name
+        assert re.fullmatch(rf"{re.escape(name)}: error: [^\n]*{words}[^\n]*\n", human.stderr)
+
+
+def test_cli_bad_files_do_not_stop_the_others(bad_images, tmp_path):
+    sample = ROOT / "images" / "sample_8_black_pen.png"
+    result = run_cli("predict", "text.png", sample, "bomb.png", "--json", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [("error" in line, line.get("digit")) for line in lines] == [
+        (True, None), (False, 8), (True, None)]
+
+
+def test_cli_bad_model_is_one_line_and_status_2(tmp_path):
+    (tmp_path / "model.keras").write_text("junk")
+    result = run_cli("predict", ROOT / "images" / "sample_8_black_pen.png", "--model",
+                     tmp_path / "model.keras")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: cannot load the model model.keras")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_cli_usage_errors_exit_2():
+    assert run_cli().returncode == 2
+    assert run_cli("predict").returncode == 2
+
+
+# ----- the figures of notebook 08 in README.md --------------------------------------------------
+
+def test_readme_quotes_the_preprocessing_accuracies_of_notebook_08():
+    nb = json.loads((ROOT / "notebooks" / "08_your_handwriting.ipynb").read_text(encoding="utf-8"))
+    outputs = "".join("".join(out.get("text", "")) for cell in nb["cells"]
+                      for out in cell.get("outputs", []))
+    measured = {name: float(value) for name, value in re.findall(
+        r"^(MNIST test set|naive resize|naive resize, inverted|to_mnist)\s+([\d.]+)%$",
+        outputs, re.M)}
+    assert len(measured) == 4
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = {name.strip("`").removeprefix("digitrec."): float(value) for name, value in
+              re.findall(r"^\| ([^|]+?) \| ([\d.]+) % \|$", readme, re.M)}
+    for name, value in measured.items():
+        assert quoted[name] == value, name
+    assert measured["to_mnist"] >= measured["MNIST test set"] - 1.0

@@ -1,0 +1,190 @@
+"""Specification of digitrec.preprocess: any picture of a digit becomes an MNIST-like 28 x 28."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter
+from scipy import ndimage
+
+from digitrec.preprocess import (
+    MNIST_CENTRE,
+    ImageError,
+    NoInkError,
+    load_grey,
+    stroke_width,
+    to_mnist,
+    to_mnist_steps,
+)
+
+
+def similarity(a, b):
+    """Cosine similarity of two images (1 = identical up to brightness)."""
+    a, b = a.ravel(), b.ravel()
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+@pytest.fixture(scope="module")
+def mnist_digits(mnist_file):
+    from digitrec import load_mnist
+
+    _, (x_test, y_test) = load_mnist(mnist_file, verbose=False)
+    return x_test[:20], y_test[:20]
+
+
+@pytest.fixture
+def drawn_seven():
+    """A black '7' drawn with a 12 px pen on a white 300 x 300 page, as a PIL 'L' image."""
+    image = Image.new("L", (300, 300), 255)
+    ImageDraw.Draw(image).line([(80, 70), (220, 70), (140, 240)], fill=0, width=12)
+    return image
+
+
+def test_output_is_28x28_float32_in_unit_range(drawn_seven):
+    x = to_mnist(drawn_seven)
+    assert x.shape == (28, 28) and x.dtype == np.float32
+    assert x.min() >= 0.0 and x.max() <= 1.0 and x.max() > 0.9
+
+
+def test_digit_fits_a_20x20_box_and_keeps_its_aspect_ratio():
+    image = Image.new("L", (400, 400), 255)
+    ImageDraw.Draw(image).rectangle([180, 50, 219, 349], fill=0)  # 40 x 300 bar
+    steps = to_mnist_steps(image)
+    height, width = steps["box"].shape
+    assert height == 20 and abs(width - 20 * 40 / 300) <= 1
+    rows, cols = np.nonzero(steps["mnist"] > 0.05)
+    assert rows.max() - rows.min() + 1 <= 20 and cols.max() - cols.min() + 1 <= 4
+
+
+def test_centre_of_mass_lands_where_mnist_has_it(drawn_seven):
+    row, col = ndimage.center_of_mass(to_mnist(drawn_seven))
+    assert abs(row - MNIST_CENTRE) <= 0.5 and abs(col - MNIST_CENTRE) <= 0.5
+
+
+def test_mnist_digits_come_back_nearly_unchanged(mnist_digits):
+    x, _ = mnist_digits
+    scores = [similarity(to_mnist(digit), digit / 255.0) for digit in x]
+    assert min(scores) > 0.8 and np.mean(scores) > 0.9
+
+
+def test_dark_ink_on_light_paper_is_inverted(drawn_seven):
+    light_on_dark = Image.fromarray(255 - np.asarray(drawn_seven))
+    assert similarity(to_mnist(drawn_seven), to_mnist(light_on_dark)) > 0.99
+
+
+def test_every_mode_and_bit_depth_gives_the_same_digit(drawn_seven):
+    reference = to_mnist(drawn_seven)
+    grey = np.asarray(drawn_seven)
+    rgba = np.zeros((300, 300, 4), dtype=np.uint8)
+    rgba[..., 3] = 255 - grey  # black ink on a transparent background
+    variants = {
+        "RGB": drawn_seven.convert("RGB"),
+        "RGBA transparent": Image.fromarray(rgba, "RGBA"),
+        "P": drawn_seven.convert("P"),
+        "1": drawn_seven.convert("1"),
+        "I;16": Image.fromarray(grey.astype(np.uint16) * 257),
+        "uint8 array": grey,
+        "uint16 array": grey.astype(np.uint16) * 257,
+        "float array": grey / 255.0,
+        "bool array": grey > 127,
+        "RGB array": np.stack([grey] * 3, axis=2),
+        "RGBA array": rgba,
+    }
+    for name, image in variants.items():
+        assert similarity(to_mnist(image), reference) > 0.98, name
+
+
+def test_files_are_read_by_path_or_contents(drawn_seven, tmp_path):
+    for suffix in (".png", ".jpg", ".bmp", ".webp"):
+        path = tmp_path / f"seven{suffix}"
+        drawn_seven.save(path)
+        assert similarity(to_mnist(path), to_mnist(drawn_seven)) > 0.97, suffix
+        assert similarity(to_mnist(str(path)), to_mnist(drawn_seven)) > 0.97, suffix
+        assert similarity(to_mnist(path.read_bytes()), to_mnist(drawn_seven)) > 0.97, suffix
+
+
+def test_unusable_file_contents_raise_one_sentence(tmp_path):
+    for contents, words in [(b"", "empty"), (b"hello", "not an image")]:
+        with pytest.raises(ImageError, match=words):
+            load_grey(contents)
+    with pytest.raises(ImageError, match="truncated"):
+        png = io.BytesIO()
+        Image.new("L", (300, 300), 128).save(png, "PNG")
+        load_grey(png.getvalue()[:100])
+
+
+def test_uneven_light_specks_and_jpeg_noise_are_ignored(drawn_seven):
+    rows = np.linspace(0, 1, 300)[:, None]
+    page = np.asarray(drawn_seven, dtype=np.float64) * (1.0 - 0.35 * rows)  # shadow at the bottom
+    page[20:23, 270:273] = 0  # a speck of dust far from the digit
+    image = Image.fromarray(page.astype(np.uint8)).filter(ImageFilter.GaussianBlur(1.5))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=40)
+    assert similarity(to_mnist(Image.open(buffer)), to_mnist(drawn_seven)) > 0.97
+
+
+def test_thin_strokes_are_thickened_to_mnist_width():
+    image = Image.new("L", (1000, 1000), 255)
+    ImageDraw.Draw(image).line([(300, 200), (700, 200), (450, 800)], fill=0, width=3)
+    x = to_mnist(image)
+    assert stroke_width(x > 0.5) >= 1.5
+
+
+def test_stroke_width_of_a_bar():
+    bar = np.zeros((100, 100), dtype=bool)
+    bar[10:90, 40:46] = True
+    assert stroke_width(bar) == pytest.approx(6, rel=0.15)
+    assert stroke_width(np.zeros((5, 5), dtype=bool)) == 0.0
+
+
+@pytest.mark.parametrize("level", [0, 128, 255])
+def test_uniform_page_has_no_ink(level):
+    with pytest.raises(NoInkError, match="no digit found"):
+        to_mnist(Image.new("L", (200, 200), level))
+
+
+def test_faint_noise_on_a_blank_page_is_not_a_digit():
+    rng = np.random.default_rng(0)
+    page = np.clip(235 + rng.normal(0, 4, (300, 300)), 0, 255).astype(np.uint8)
+    with pytest.raises(NoInkError, match="blank"):
+        to_mnist(page)
+
+
+def test_all_black_page_says_so():
+    with pytest.raises(NoInkError, match="uniformly dark"):
+        to_mnist(np.zeros((50, 50), dtype=np.uint8))
+
+
+def test_unusable_files_raise_one_sentence(bad_images, tmp_path):
+    for name, words in bad_images.items():
+        with pytest.raises(ImageError, match=words) as caught:
+            to_mnist(tmp_path / name)
+        message = str(caught.value)
+        assert "\n" not in message and name not in message, name
+
+
+def test_pixel_limit_can_be_lowered(drawn_seven):
+    with pytest.raises(ImageError, match="too large"):
+        to_mnist(drawn_seven, max_pixels=300 * 299)
+
+
+@pytest.mark.parametrize("array, words", [
+    (np.zeros((2, 3, 5)), "shape"),
+    (np.zeros((4,)), "shape"),
+    (np.full((10, 10), np.nan), "NaN"),
+    (np.full((10, 10), -3.0), "lie in"),
+    (np.zeros((0, 10)), "no pixels"),
+    (np.zeros((3, 3), dtype=complex), "dtype"),
+])
+def test_unusable_arrays_are_rejected(array, words):
+    with pytest.raises(ImageError, match=words):
+        load_grey(array)
+
+
+def test_unsupported_source_type_is_rejected():
+    with pytest.raises(ImageError, match="cannot read an image from a list"):
+        load_grey([[0, 1], [1, 0]])
+
+
+def test_error_shows_without_traceback_in_jupyter():
+    assert NoInkError("no digit found")._render_traceback_() == ["NoInkError: no digit found"]
