@@ -1,15 +1,16 @@
 """Predict the digit in images with a model trained by the course.
 
 ``predict`` preprocesses each image with ``to_mnist`` and runs the model on all of them in one
-batch. It calls the model directly (``model(x, training=False)``) instead of ``model.predict``,
-which builds a dataset and a prediction loop on every call: tens of milliseconds that a single
-drawn digit should not pay.
+batch. It calls the model directly (``model(x, training=False)``, traced once into a TensorFlow
+graph) instead of ``model.predict``, which builds a dataset and a prediction loop on every call:
+tens of milliseconds that a single drawn digit should not pay.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -118,6 +119,25 @@ def load_model(path: str | os.PathLike[str] | None = None) -> Any:
     return _load(model_file.resolve(), model_file.stat().st_mtime)
 
 
+_FORWARD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled_forward(model: Any) -> Any:
+    """``model(x, training=False)`` as one TensorFlow graph, traced once per model.
+
+    Calling a Keras model eagerly runs its layers one by one from Python (about 7 ms for the
+    07 CNN on 2 cores); the traced graph runs the same operations in about a third of that.
+    The batch dimension is left open, so any batch size reuses the one trace.
+    """
+    if model not in _FORWARD:
+        import tensorflow as tf
+
+        signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)]
+        _FORWARD[model] = tf.function(lambda x: model(x, training=False),
+                                      input_signature=signature)
+    return _FORWARD[model]
+
+
 def predict_arrays(x: np.ndarray, model: Any = None) -> list[Prediction]:
     """Predict digits for images already preprocessed like MNIST.
 
@@ -142,7 +162,9 @@ def predict_arrays(x: np.ndarray, model: Any = None) -> list[Prediction]:
     import keras
 
     batch = x.astype(np.float32).reshape((len(x), *model.input_shape[1:]))
-    probabilities = keras.ops.convert_to_numpy(model(batch, training=False)).astype(np.float32)
+    forward = _compiled_forward(model) if keras.backend.backend() == "tensorflow" else None
+    outputs = forward(batch) if forward is not None else model(batch, training=False)
+    probabilities = keras.ops.convert_to_numpy(outputs).astype(np.float32)
     return [Prediction(int(p.argmax()), float(p.max()), p) for p in probabilities]
 
 
