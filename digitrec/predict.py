@@ -172,7 +172,8 @@ def predict(images: ImageSource | Sequence[ImageSource], model: Any = None) -> l
     """Preprocess images with ``to_mnist`` and predict their digits in one batch.
 
     Args:
-        images: One image or a list of them: paths, PIL images or arrays (see ``to_mnist``).
+        images: One image or a list of them: paths, file contents (bytes), PIL images or arrays
+            (see ``to_mnist``).
         model: A ``keras.Model``, a path to a ``.keras`` file, or None for ``best_model_file()``.
 
     Returns:
@@ -184,7 +185,7 @@ def predict(images: ImageSource | Sequence[ImageSource], model: Any = None) -> l
         ModelError: See ``load_model``.
 
     """
-    if isinstance(images, (str, os.PathLike, np.ndarray)) or hasattr(images, "getpixel"):
+    if isinstance(images, (str, os.PathLike, bytes, np.ndarray)) or hasattr(images, "getpixel"):
         images = [images]
     x = np.stack([to_mnist(image) for image in images]) if len(images) else np.zeros((0, 28, 28))
     return predict_arrays(x, model) if len(x) else []

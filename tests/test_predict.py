@@ -62,6 +62,7 @@ def test_single_image_and_other_models_with_other_input_shapes():
     seven = Image.open(ROOT / "images" / "sample_7_chalkboard.png")
     assert [p.digit for p in predict(seven, model=dense)] == [7]
     assert [p.digit for p in predict(str(SAMPLES[0]), model=load_model(dense))] == [0]
+    assert [p.digit for p in predict(SAMPLES[0].read_bytes(), model=dense)] == [0]
     assert predict([], model=dense) == []
 
 
