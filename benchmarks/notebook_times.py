@@ -1,0 +1,119 @@
+"""Wall-clock seconds to execute the course notebooks, top to bottom, on this machine.
+
+Runs each notebook in a fresh Jupyter kernel with nbclient (as nbval and "Run all" do), in the
+``notebooks/`` folder, and prints its seconds and its slowest code cells. The notebooks write
+their figures and models to a temporary folder (the variable ``DIGITREC_OUTPUT_DIR``), so the
+committed ``images/`` and ``model/`` stay as they are; note that notebook 07's comparison table
+and notebook 08 read models written by earlier notebooks, so run the series in order (the
+default) or keep the committed models for them.
+
+Targets (issue 5 and DEVELOPERS.md), for a CPU with 2 cores:
+- notebooks 06 and 07 together within 10 minutes (600 s);
+- the whole series within 25 minutes (1,500 s) under the test command.
+
+The figures vary from run to run by 10-30 % on shared virtual machines; compare medians of a few
+runs before drawing conclusions.
+
+Usage: python benchmarks/notebook_times.py [NN ...] [--cells 3]
+  e.g. python benchmarks/notebook_times.py 06 07
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+TARGET_06_07_S = 600.0
+TARGET_SERIES_S = 1500.0
+
+
+def execute(path: Path, output_dir: Path) -> tuple[float, list[tuple[float, str]]]:
+    """Execute the notebook at ``path``; return (seconds, [(cell seconds, first line), ...])."""
+    notebook = nbformat.read(path, as_version=4)
+    cell_times: list[tuple[float, str]] = []
+    client = NotebookClient(notebook, timeout=1800, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+
+    def timed(cell, cell_index, execution_count=None, **_):
+        """Record the cell's execution time from nbclient's timing metadata."""
+        execution = cell.metadata.get("execution", {})
+        start, end = execution.get("iopub.execute_input"), execution.get("shell.execute_reply")
+        if start and end:
+            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                       - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+            first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            cell_times.append((seconds, first_line))
+
+    client.on_cell_executed = timed
+    previous = os.environ.get("DIGITREC_OUTPUT_DIR")
+    os.environ["DIGITREC_OUTPUT_DIR"] = str(output_dir)
+    try:
+        start = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - start
+    finally:
+        if previous is None:
+            os.environ.pop("DIGITREC_OUTPUT_DIR", None)
+        else:
+            os.environ["DIGITREC_OUTPUT_DIR"] = previous
+    return seconds, sorted(cell_times, reverse=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Execute the chosen notebooks, print their times against the targets; exit status 0/2."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("numbers", nargs="*", help="notebook numbers, e.g. 06 07 (default: all)")
+    parser.add_argument("--cells", type=int, default=3, help="slowest cells to list per notebook")
+    args = parser.parse_args(argv)
+
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if args.numbers:
+        wanted = {n.zfill(2) for n in args.numbers}
+        paths = [p for p in paths if p.name[:2] in wanted]
+        missing = wanted - {p.name[:2] for p in paths}
+        if missing:
+            print(f"error: no notebook numbered {', '.join(sorted(missing))}", file=sys.stderr)
+            return 2
+
+    output_dir = Path(tempfile.mkdtemp(prefix="digitrec-bench-"))
+    # Notebooks 07 and 08 read the models of earlier notebooks: start from the committed ones.
+    shutil.copytree(ROOT / "model", output_dir / "model")
+    print(f"CPU cores: {os.cpu_count()}; outputs in {output_dir}")
+    times: dict[str, float] = {}
+    try:
+        for path in paths:
+            seconds, cells = execute(path, output_dir)
+            times[path.name[:2]] = seconds
+            print(f"{path.name:32s}{seconds:8.1f} s")
+            for cell_seconds, first_line in cells[:args.cells]:
+                print(f"    {cell_seconds:7.1f} s  {first_line[:60]}")
+    finally:
+        shutil.rmtree(output_dir, ignore_errors=True)
+
+    total = sum(times.values())
+    print(f"{'all of the above':32s}{total:8.1f} s ({total / 60:.1f} min)")
+    if {"06", "07"} <= times.keys():
+        both = times["06"] + times["07"]
+        verdict = "within" if both <= TARGET_06_07_S else "OVER"
+        print(f"06 + 07: {both:.0f} s ({both / 60:.1f} min), {verdict} the "
+              f"{TARGET_06_07_S / 60:.0f}-minute target")
+    if len(times) == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))):
+        verdict = "within" if total <= TARGET_SERIES_S else "OVER"
+        print(f"series: {verdict} the {TARGET_SERIES_S / 60:.0f}-minute target for the notebooks "
+              "(the test command adds the unit tests)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
