@@ -3,9 +3,9 @@
 Runs each notebook in a fresh Jupyter kernel with nbclient (as nbval and "Run all" do), in the
 ``notebooks/`` folder, and prints its seconds and its slowest code cells. The notebooks write
 their figures and models to a temporary folder (the variable ``DIGITREC_OUTPUT_DIR``), so the
-committed ``images/`` and ``model/`` stay as they are; note that notebook 07's comparison table
-and notebook 08 read models written by earlier notebooks, so run the series in order (the
-default) or keep the committed models for them.
+committed ``images/`` and ``model/`` stay as they are. That folder starts with a copy of the
+committed models, which notebook 07's comparison table and notebook 08 read, so any notebook can
+be timed alone.
 
 Targets (issue 5 and DEVELOPERS.md), for a CPU with 2 cores:
 - notebooks 06 and 07 together within 10 minutes (600 s);
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     output_dir = Path(tempfile.mkdtemp(prefix="digitrec-bench-"))
     # Notebooks 07 and 08 read the models of earlier notebooks: start from the committed ones.
     shutil.copytree(ROOT / "model", output_dir / "model")
-    print(f"CPU cores: {os.cpu_count()}; outputs in {output_dir}")
+    print(f"CPU cores: {os.cpu_count()}")
     times: dict[str, float] = {}
     try:
         for path in paths:
