@@ -59,7 +59,7 @@ def test_notebook_follows_the_course_shape(path):
                     "## Exercises", "### Solutions"):
         assert heading in text, f"{path.name} lacks {heading!r}"
     sources = "\n".join("".join(c["source"]) for c in code_cells(nb))
-    assert f'%pip install -q "digitrec @ git+{REPO_URL}"' in sources
+    assert f'REPO = "{REPO_URL}"' in sources
     assert 'os.environ["TF_CPP_MIN_LOG_LEVEL"]' in sources
     assert "digitrec.load_mnist(paths.mnist_file)" in sources
 

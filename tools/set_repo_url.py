@@ -1,9 +1,10 @@
-"""Point every link and Colab install line at a new repository URL.
+"""Point every link and the Colab Setup cells at a new repository URL.
 
 The repository URL lives in one place, ``[project.urls] Repository`` in pyproject.toml.
-The notebooks' "Open in Colab" badges, their Colab install lines and the README
-repeat it because Colab opens a single notebook file and cannot look it up;
-this script rewrites all of them, and tests/test_notebooks.py checks they agree.
+The notebooks' "Open in Colab" badges, the ``REPO = "..."`` line of their Setup cells (what
+Colab clones) and the README repeat it because Colab opens a single notebook file and cannot
+look it up; this script rewrites all of them, and tests/test_notebooks.py and
+tests/test_colab_setup.py check that they agree.
 
 Usage: python tools/set_repo_url.py https://github.com/OWNER/REPO
 """

@@ -1,0 +1,168 @@
+"""What each notebook's Setup section would run in Google Colab, checked without running it.
+
+The Setup code cells that mention ``IS_COLAB`` are read from the .ipynb JSON, turned into plain
+Python by IPython's own input transformer (``!cmd`` -> ``get_ipython().system('cmd')``,
+``%pip ...`` -> ``get_ipython().run_line_magic('pip', '...')``) and executed next to a stand-in
+``google.colab`` module. ``get_ipython()`` returns a fake shell that records each command, with
+``{NAME}`` expanded from the cell's variables as IPython does, instead of running it; its
+``git clone`` only creates ``course/notebooks/``. Everything happens in an empty temporary folder,
+and the cells' changes to ``os.environ`` go to a copy.
+"""
+
+import json
+import os
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from IPython.core.inputtransformer2 import TransformerManager
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+REPO_URL = re.search(r'^Repository = "([^"]+)"', PYPROJECT, re.M).group(1)
+PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;]+)", re.M)
+COLAB_STACK = (ROOT / "colab-stack.txt").read_text(encoding="utf-8")
+COLAB_PACKAGES = {canonicalize_name(name) for name, _ in PIN.findall(COLAB_STACK)}
+PINNED = dict(PIN.findall((ROOT / "requirements.txt").read_text(encoding="utf-8")))
+
+CLONE = f"test -d course || git clone -q --depth 1 {REPO_URL} course"
+INSTALL_COURSE = "pip install -q --no-deps ./course"
+INSTALL_IPYCANVAS = f"pip install -q --no-deps ipycanvas=={PINNED['ipycanvas']}"
+
+
+def notebook_cells(path):
+    """(cell type, source) of each cell, from the .ipynb JSON."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [(cell["cell_type"], "".join(cell["source"])) for cell in cells]
+
+
+def setup_code_cells(path):
+    """The sources of the code cells from "## Setup" to the next level-2 heading."""
+    cells = notebook_cells(path)
+    headings = [
+        i for i, (kind, text) in enumerate(cells) if kind == "markdown" and text[:3] == "## "
+    ]
+    start = next(i for i in headings if cells[i][1].startswith("## Setup"))
+    end = next((i for i in headings if i > start), len(cells))
+    return [text for kind, text in cells[start + 1 : end] if kind == "code"]
+
+
+def uses_ipycanvas(path):
+    code = "\n".join(text for kind, text in notebook_cells(path) if kind == "code")
+    return re.search(r"^\s*(from|import) ipycanvas\b", code, re.M) is not None
+
+
+class RecordingShell:
+    """Records what ``get_ipython().system`` and ``.run_line_magic`` are asked to run."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.commands = []
+
+    def expand(self, text):
+        """``{NAME}`` -> the value of NAME, as IPython expands it (an unknown name stays as is)."""
+        return re.sub(r"\{(\w+)\}", lambda m: str(self.namespace.get(m[1], m[0])), text)
+
+    def system(self, command):
+        self.commands.append(self.expand(command))
+        if "git clone" in command:
+            Path("course/notebooks").mkdir(parents=True, exist_ok=True)
+
+    def run_line_magic(self, name, line):
+        self.commands.append(f"{name} {self.expand(line)}")  # %pip install x -> "pip install x"
+
+
+def run_colab_cells(path, namespace=None):
+    """Run the Setup cells that mention IS_COLAB (in `namespace`, the kernel's); return commands."""
+    namespace = {} if namespace is None else namespace
+    shell = RecordingShell(namespace)
+    namespace["get_ipython"] = lambda: shell
+    for source in setup_code_cells(path):
+        if "IS_COLAB" in source:
+            exec(TransformerManager().transform_cell(source), namespace)
+    return shell.commands
+
+
+class ColabOutput:
+    """Stand-in for ``google.colab.output``."""
+
+    def __init__(self):
+        self.custom_widget_manager_enabled = 0
+
+    def enable_custom_widget_manager(self):
+        self.custom_widget_manager_enabled += 1
+
+
+@pytest.fixture(autouse=True)
+def empty_folder(tmp_path, monkeypatch):
+    """Run in an empty folder (Colab's /content); os.environ changes go to a copy."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "environ", os.environ.copy())
+    return tmp_path
+
+
+@pytest.fixture
+def colab(monkeypatch):
+    """Stand-in ``google`` and ``google.colab`` modules, so that IS_COLAB is true."""
+    google, colab = types.ModuleType("google"), types.ModuleType("google.colab")
+    google.colab, colab.output = colab, ColabOutput()
+    monkeypatch.setitem(sys.modules, "google", google)
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    return colab
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_in_colab_setup_clones_the_course_and_installs_it(path, colab, empty_folder):
+    extra = [INSTALL_IPYCANVAS] if uses_ipycanvas(path) else []
+    assert run_colab_cells(path) == [CLONE, INSTALL_COURSE, *extra]
+    assert Path.cwd() == empty_folder / "course" / "notebooks"
+    assert colab.output.custom_widget_manager_enabled == (1 if extra else 0)
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_in_colab_pip_installs_nothing_that_colab_ships(path, colab):
+    """Reinstalling one of Colab's packages (or its dependencies) would fight Colab's own."""
+    installs = [c.split()[2:] for c in run_colab_cells(path) if c.startswith("pip install")]
+    assert installs
+    for args in installs:
+        assert "--no-deps" in args
+        packages = [a for a in args if not a.startswith(("-", ".", "/"))]  # ./course is digitrec
+        assert not {canonicalize_name(Requirement(p).name) for p in packages} & COLAB_PACKAGES
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_in_colab_running_setup_again_clones_and_installs_the_course_no_more(
+    path, colab, empty_folder
+):
+    """A second run in the same session starts in course/notebooks and leaves it alone.
+
+    Notebook 08 repeats its ipycanvas line on purpose: with the pinned version already
+    installed, pip does nothing, and the cell stays a plain "if IS_COLAB:" that a reader can
+    re-run after a runtime restart. It switches the widget manager on again too, which is harmless.
+    """
+    kernel = {}
+    run_colab_cells(path, kernel)
+    again = run_colab_cells(path, kernel)
+    assert again == ([INSTALL_IPYCANVAS] if uses_ipycanvas(path) else [])
+    assert Path.cwd() == empty_folder / "course" / "notebooks"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outside_colab_setup_runs_nothing(path, monkeypatch, empty_folder):
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert run_colab_cells(path) == []
+    assert Path.cwd() == empty_folder
+    assert list(empty_folder.iterdir()) == []
+
+
+def test_the_main_setup_cell_is_the_same_in_every_notebook():
+    main_cells = {path.name: setup_code_cells(path)[0] for path in NOTEBOOKS}
+    reference = main_cells[NOTEBOOKS[0].name]
+    assert "IS_COLAB" in reference
+    assert [name for name, cell in main_cells.items() if cell != reference] == []
