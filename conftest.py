@@ -18,6 +18,16 @@ from PIL import Image
 from digitrec import OUTPUT_DIR_ENV
 
 ROOT = Path(__file__).resolve().parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Chromium's switches for the end-to-end tests: headless, offline, no first-run chores.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 _OUTPUT_DIR = tempfile.mkdtemp(prefix="digitrec-test-output-")
 os.environ[OUTPUT_DIR_ENV] = _OUTPUT_DIR
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -65,3 +75,30 @@ def bad_images(tmp_path) -> dict[str, str]:
         "blank.png": "no digit found: the image is blank",
         "black.jpg": "no digit found: the image is uniformly dark",
     }
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Return the path of Debian's ``chromium`` for the end-to-end tests.
+
+    Without it the tests that need it are skipped, except when ``DIGITREC_REQUIRE_BROWSER=1``
+    (set by ``.ci/run``), where a missing browser is a failure.
+    """
+    if CHROMIUM:
+        return CHROMIUM
+    if os.environ.get("DIGITREC_REQUIRE_BROWSER") == "1":
+        pytest.fail("chromium is not installed but DIGITREC_REQUIRE_BROWSER=1")
+    pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable):
+    """Yield a headless Chromium driven by Playwright (sync API), shared by the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

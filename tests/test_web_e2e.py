@@ -1,11 +1,11 @@
 """End to end: ``python -m digitrec serve`` driven by a real headless Chromium (Playwright).
 
-Needs Debian's ``chromium`` (``.ci/run`` installs it). Without it the tests are skipped, except
-when ``DIGITREC_REQUIRE_BROWSER=1`` (set by ``.ci/run``), where a missing browser is a failure.
+Needs Debian's ``chromium`` (``.ci/run`` installs it): the ``browser`` fixture of the root
+``conftest.py`` skips the tests without it, except when ``DIGITREC_REQUIRE_BROWSER=1`` (set by
+``.ci/run``), where a missing browser is a failure.
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,15 +18,6 @@ import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _browser_or_skip():
-    if CHROMIUM:
-        return CHROMIUM
-    if os.environ.get("DIGITREC_REQUIRE_BROWSER") == "1":
-        pytest.fail("chromium is not installed but DIGITREC_REQUIRE_BROWSER=1")
-    pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +28,13 @@ def server():
         port = probe.getsockname()[1]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "GRADIO_ANALYTICS_ENABLED": "False"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "digitrec", "serve", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [sys.executable, "-m", "digitrec", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 180
     while True:
@@ -60,18 +56,6 @@ def server():
         process.kill()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = _browser_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
-                                              args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser, server):
     page = browser.new_page()
@@ -82,8 +66,9 @@ def page(browser, server):
 
 
 def answer(page, timeout=60_000):
-    page.wait_for_function("() => document.querySelector('#answer textarea').value !== ''",
-                           timeout=timeout)
+    page.wait_for_function(
+        "() => document.querySelector('#answer textarea').value !== ''", timeout=timeout
+    )
     return page.locator("#answer textarea").input_value()
 
 
@@ -120,8 +105,9 @@ def test_drawing_a_seven_with_the_mouse(page):
     page.mouse.up()
     assert answer(page).startswith("7 (")
     page.locator("#sketchpad button[aria-label='Clear canvas']").click()
-    page.wait_for_function("() => document.querySelector('#answer textarea').value === ''",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('#answer textarea').value === ''", timeout=30_000
+    )
 
 
 def test_oversized_upload_is_refused_with_a_message(page, tmp_path):
@@ -135,8 +121,9 @@ def test_oversized_upload_is_refused_with_a_message(page, tmp_path):
     assert page.locator("#answer textarea").input_value() == ""
 
 
-@pytest.mark.parametrize("name, words", [("bomb.png", "too large"),
-                                         ("blank.png", "no digit found")])
+@pytest.mark.parametrize(
+    "name, words", [("bomb.png", "too large"), ("blank.png", "no digit found")]
+)
 def test_decompression_bomb_and_blank_page_get_their_messages(page, tmp_path, name, words):
     Image.new("1", (8000, 6000), 1).save(tmp_path / "bomb.png")  # 48 Mpx in ~25 kB
     Image.new("L", (300, 300), 255).save(tmp_path / "blank.png")
