@@ -305,7 +305,8 @@ def to_mnist_steps(image: ImageSource, *, max_pixels: int = MAX_PIXELS) -> dict[
     if long_side < WORK_MIN:
         factor = WORK_MIN / long_side
         size = (max(1, round(crop.shape[1] * factor)), max(1, round(crop.shape[0] * factor)))
-        crop_mask = _resize(crop, *size, Image.Resampling.BICUBIC) > 0.5
+        kept = np.where(ndimage.binary_dilation(crop_mask, np.ones((3, 3)), 2), crop, 0.0)
+        crop_mask = _resize(kept, *size, Image.Resampling.BICUBIC) > 0.5
     elif long_side > WORK_MAX:
         factor = math.ceil(long_side / WORK_MAX)
         crop_mask = _block_max(crop_mask, factor)

@@ -123,6 +123,30 @@ def test_uneven_light_specks_and_jpeg_noise_are_ignored(drawn_seven):
     assert similarity(to_mnist(Image.open(buffer)), to_mnist(drawn_seven)) > 0.97
 
 
+def small_seven(speck=False):
+    """A black '7' 35 px tall (5 px pen) on a white 200 x 200 page; optionally a 2 x 2 speck.
+
+    The speck lies inside the digit's bounding box, 14 px left of its stroke: 4 pixels, about
+    1 % of the digit's ink, below the 2 % under which ``to_mnist`` drops specks.
+    """
+    image = Image.new("L", (200, 200), 255)
+    ImageDraw.Draw(image).line([(85, 80), (115, 80), (95, 115)], fill=0, width=5)
+    page = np.asarray(image).copy()
+    if speck:
+        page[107:109, 84:86] = 0
+    return page
+
+
+def test_a_speck_beside_a_small_digit_is_dropped():
+    digit_ink = int((small_seven() < 128).sum())
+    speck_ink = int((small_seven(speck=True) < 128).sum()) - digit_ink
+    assert speck_ink == 4 and speck_ink < 0.02 * digit_ink
+    steps = to_mnist_steps(small_seven(speck=True))
+    assert max(steps["bilevel"].shape) == 80  # the small crop was enlarged to WORK_MIN
+    assert ndimage.label(steps["bilevel"] > 0.5)[1] == 1
+    assert np.array_equal(steps["mnist"], to_mnist(small_seven()))
+
+
 def test_thin_strokes_are_thickened_to_mnist_width():
     image = Image.new("L", (1000, 1000), 255)
     ImageDraw.Draw(image).line([(300, 200), (700, 200), (450, 800)], fill=0, width=3)
