@@ -6,6 +6,7 @@ preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``)
 """
 
 from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
+from digitrec.errors import DigitrecError
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
 from digitrec.predict import (
     ModelError,
@@ -22,6 +23,7 @@ __all__ = [
     "MNIST_SHA256",
     "OUTPUT_DIR_ENV",
     "CoursePaths",
+    "DigitrecError",
     "ImageError",
     "MnistDataError",
     "ModelError",

@@ -19,15 +19,16 @@ from typing import Any
 
 import numpy as np
 
+from digitrec.errors import DigitrecError
 from digitrec.paths import course_paths
 from digitrec.preprocess import ImageSource, to_mnist
 
 
-class ModelError(RuntimeError):
-    """No usable model: the message is one sentence that says why and what to do."""
+class ModelError(DigitrecError, RuntimeError):
+    """No usable model: the message is one sentence that says why and what to do.
 
-    def _render_traceback_(self) -> list[str]:
-        return [f"{type(self).__name__}: {self}"]
+    In Jupyter the error is shown as that sentence, without a traceback (see ``DigitrecError``).
+    """
 
 
 @dataclass(frozen=True)

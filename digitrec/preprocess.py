@@ -26,6 +26,8 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
+from digitrec.errors import DigitrecError
+
 #: Largest image accepted, in pixels (width x height): 40 megapixels, more than any phone camera
 #: gives. Bigger files are refused before they are decoded (a "decompression bomb" is a small file
 #: that declares a huge image).
@@ -62,14 +64,11 @@ MNIST_CENTRE = 14.0
 ImageSource = Union[str, os.PathLike, bytes, Image.Image, np.ndarray]  # noqa: UP007 (Python 3.10 alias)
 
 
-class ImageError(ValueError):
+class ImageError(DigitrecError, ValueError):
     """An image cannot be used; the message is one sentence that says why.
 
-    In Jupyter the error is shown as that sentence, without a traceback.
+    In Jupyter the error is shown as that sentence, without a traceback (see ``DigitrecError``).
     """
-
-    def _render_traceback_(self) -> list[str]:
-        return [f"{type(self).__name__}: {self}"]
 
 
 class NoInkError(ImageError):
