@@ -6,6 +6,7 @@ preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``)
 """
 
 from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
+from digitrec.decode import ImageError, load_grey
 from digitrec.errors import DigitrecError
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
 from digitrec.predict import (
@@ -16,7 +17,7 @@ from digitrec.predict import (
     predict,
     predict_arrays,
 )
-from digitrec.preprocess import ImageError, NoInkError, load_grey, to_mnist, to_mnist_steps
+from digitrec.preprocess import NoInkError, to_mnist, to_mnist_steps
 from digitrec.records import load_training_records, save_training_record
 
 __all__ = [

@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from digitrec.decode import ImageSource
 from digitrec.errors import DigitrecError
 from digitrec.paths import course_paths
-from digitrec.preprocess import ImageSource, to_mnist
+from digitrec.preprocess import to_mnist
 
 
 class ModelError(DigitrecError, RuntimeError):

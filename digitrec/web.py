@@ -4,7 +4,7 @@ Start it with ``python -m digitrec serve`` and open http://127.0.0.1:7860. It is
 Gradio (https://www.gradio.app): a ``Sketchpad`` to draw on, a file upload, and a ``Label`` with
 the ten probabilities. It listens on 127.0.0.1 (this computer only) unless ``--host`` says
 otherwise; uploads over ``MAX_UPLOAD`` bytes are refused by Gradio, and images over
-``digitrec.preprocess.MAX_PIXELS`` pixels by ``to_mnist``, each with a message.
+``digitrec.decode.MAX_PIXELS`` pixels by ``to_mnist``, each with a message.
 """
 
 from __future__ import annotations
