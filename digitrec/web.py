@@ -72,47 +72,83 @@ def build_demo(model_path: str | os.PathLike[str] | None = None) -> gr.Blocks:
     """
     model = load_model(model_path)
     with gr.Blocks(title="Handwritten digit recognition") as demo:
-        gr.Markdown("# Handwritten digit recognition\nDraw a digit, or upload a photo or scan "
-                    "of one. The model sees the 28 x 28 image on the right, prepared like "
-                    "MNIST's digits (white on black, centred by centre of mass in a 20 x 20 box).")
+        gr.Markdown(
+            "# Handwritten digit recognition\nDraw a digit, or upload a photo or scan "
+            "of one. The model sees the 28 x 28 image on the right, prepared like "
+            "MNIST's digits (white on black, centred by centre of mass in a 20 x 20 box)."
+        )
         with gr.Row():
-            with gr.Column():
-                with gr.Tab("Draw"):
-                    sketch = gr.Sketchpad(
-                        label="Draw one digit", type="numpy", image_mode="RGBA",
-                        canvas_size=(280, 280), elem_id="sketchpad",
-                        brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"))
-                with gr.Tab("Upload"):
-                    upload = gr.File(label="Upload an image of one digit",
-                                     file_types=["image"], elem_id="upload")
-            with gr.Column():
-                answer = gr.Textbox(label="Prediction", interactive=False, elem_id="answer")
-                seen = gr.Image(label="What the model sees (28 x 28)", interactive=False,
-                                image_mode="L", height=224, width=224, elem_id="seen")
-                label = gr.Label(num_top_classes=10, label="Probabilities", elem_id="probabilities")
+            sketch, upload = _input_column()
+            outputs = _output_column()
 
         def run(image):
             if image is None:  # the canvas was cleared or the upload removed
                 return None, None, ""
             return classify(image, model)
 
-        outputs = [label, seen, answer]
         sketch.change(lambda value: run(value if _has_ink(value) else None), sketch, outputs)
         upload.upload(run, upload, outputs)
         upload.clear(lambda: (None, None, ""), None, outputs)
     return demo
 
 
+def _input_column() -> tuple[gr.Sketchpad, gr.File]:
+    """Add the column with the drawing pad and the upload, each in a tab; return both."""
+    with gr.Column():
+        with gr.Tab("Draw"):
+            sketch = gr.Sketchpad(
+                label="Draw one digit",
+                type="numpy",
+                image_mode="RGBA",
+                canvas_size=(280, 280),
+                elem_id="sketchpad",
+                brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+            )
+        with gr.Tab("Upload"):
+            upload = gr.File(
+                label="Upload an image of one digit", file_types=["image"], elem_id="upload"
+            )
+    return sketch, upload
+
+
+def _output_column() -> list[gr.components.Component]:
+    """Add the column with the answer, the model's input and the probabilities.
+
+    Returns them in the order of ``classify``'s results: probabilities, input, answer.
+    """
+    with gr.Column():
+        answer = gr.Textbox(label="Prediction", interactive=False, elem_id="answer")
+        seen = gr.Image(
+            label="What the model sees (28 x 28)",
+            interactive=False,
+            image_mode="L",
+            height=224,
+            width=224,
+            elem_id="seen",
+        )
+        label = gr.Label(num_top_classes=10, label="Probabilities", elem_id="probabilities")
+    return [label, seen, answer]
+
+
 def _has_ink(value: Any) -> bool:
     composite = value.get("composite") if isinstance(value, dict) else value
-    return composite is not None and np.asarray(composite).ndim == 3 and (
-        np.asarray(composite)[..., -1].max() > 0)
+    return (
+        composite is not None
+        and np.asarray(composite).ndim == 3
+        and (np.asarray(composite)[..., -1].max() > 0)
+    )
 
 
-def serve(host: str = "127.0.0.1", port: int = 7860,
-          model_path: Path | None = None) -> None:  # pragma: no cover - runs until stopped
+def serve(
+    host: str = "127.0.0.1", port: int = 7860, model_path: Path | None = None
+) -> None:  # pragma: no cover - runs until stopped
     """Start the demo and block until interrupted (Ctrl+C)."""
     demo = build_demo(model_path)
     demo.queue(default_concurrency_limit=2).launch(
-        server_name=host, server_port=port, max_file_size=MAX_UPLOAD, show_error=True,
-        inbrowser=False, quiet=False)
+        server_name=host,
+        server_port=port,
+        max_file_size=MAX_UPLOAD,
+        show_error=True,
+        inbrowser=False,
+        quiet=False,
+    )

@@ -7,8 +7,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
+from digitrec import preprocess
 from digitrec.preprocess import (
     MNIST_CENTRE,
+    STEPS,
     ImageError,
     NoInkError,
     stroke_width,
@@ -53,6 +55,26 @@ def test_digit_fits_a_20x20_box_and_keeps_its_aspect_ratio():
     assert height == 20 and abs(width - 20 * 40 / 300) <= 1
     rows, cols = np.nonzero(steps["mnist"] > 0.05)
     assert rows.max() - rows.min() + 1 <= 20 and cols.max() - cols.min() + 1 <= 4
+
+
+def test_the_steps_are_the_stages_called_one_after_the_other(drawn_seven):
+    steps = to_mnist_steps(drawn_seven)
+    assert tuple(steps) == STEPS == ("grey", "ink", "bilevel", "cropped", "box", "mnist")
+    grey = preprocess.load_grey(drawn_seven)
+    ink = preprocess.ink_on_black(grey)
+    bilevel = preprocess.binarise(ink)
+    cropped = preprocess.crop_to_ink(bilevel)
+    box = preprocess.scale_into_box(cropped)
+    stages = [grey, ink, bilevel, cropped, box, preprocess.centre_by_mass(box)]
+    for step, image in zip(STEPS, stages, strict=True):
+        assert np.array_equal(steps[step], image), step
+        assert steps[step].dtype == np.float32 and 0 <= steps[step].min() <= steps[step].max() <= 1
+    assert bilevel.dtype == cropped.dtype == bool and 80 <= max(bilevel.shape) <= 320
+
+
+def test_a_box_larger_than_20_px_is_refused():
+    with pytest.raises(ValueError, match="must fit in 20 x 20 px, not 5 x 21"):
+        preprocess.centre_by_mass(np.ones((21, 5), dtype=np.float32))
 
 
 def test_centre_of_mass_lands_where_mnist_has_it(drawn_seven):
