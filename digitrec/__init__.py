@@ -5,6 +5,8 @@ exactly once: verified MNIST loading, the course's folder layout, training recor
 preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``).
 """
 
+import importlib.metadata
+
 from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
 from digitrec.decode import ImageError, load_grey
 from digitrec.errors import DigitrecError
@@ -43,4 +45,10 @@ __all__ = [
     "to_mnist",
     "to_mnist_steps",
 ]
-__version__ = "0.2.0"
+
+try:  # the version is written once, in pyproject.toml, and installed with the package
+    __version__ = importlib.metadata.version("digitrec")
+except (
+    importlib.metadata.PackageNotFoundError
+):  # imported from a checkout that was never pip-installed
+    __version__ = "0+unknown"
