@@ -11,7 +11,7 @@ from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_fi
 from digitrec.decode import ImageError, load_grey
 from digitrec.errors import DigitrecError
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
-from digitrec.predict import (
+from digitrec.prediction import (
     ModelError,
     Prediction,
     best_model_file,

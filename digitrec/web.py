@@ -19,7 +19,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: run
 
 import gradio as gr  # noqa: E402
 
-from digitrec.predict import load_model, predict_arrays  # noqa: E402
+from digitrec.prediction import load_model, predict_arrays  # noqa: E402
 from digitrec.preprocess import ImageError, to_mnist  # noqa: E402
 
 #: Largest upload accepted, in bytes (Gradio's ``max_file_size``): 10 MB, a large phone photo.
@@ -67,7 +67,7 @@ def build_demo(model_path: str | os.PathLike[str] | None = None) -> gr.Blocks:
         model_path: A ``.keras`` model; default: the best one in ``model/``.
 
     Raises:
-        digitrec.predict.ModelError: No model can be loaded.
+        digitrec.prediction.ModelError: No model can be loaded.
 
     """
     model = load_model(model_path)

@@ -49,8 +49,11 @@ class Prediction:
 
     def to_dict(self) -> dict[str, Any]:
         """Return ``{"digit", "probability", "probabilities"}`` with plain Python numbers."""
-        return {"digit": self.digit, "probability": round(self.probability, 6),
-                "probabilities": [round(float(p), 6) for p in self.probabilities]}
+        return {
+            "digit": self.digit,
+            "probability": round(self.probability, 6),
+            "probabilities": [round(float(p), 6) for p in self.probabilities],
+        }
 
 
 def _model_folders() -> list[Path]:
@@ -85,8 +88,10 @@ def best_model_file(folders: Iterable[str | os.PathLike[str]] | None = None) -> 
                 continue
             candidates.append((accuracy, model_file))
     if not candidates:
-        raise ModelError("no trained model found in model/: run notebook 07 (or 03) first, or "
-                         "give one with --model")
+        raise ModelError(
+            "no trained model found in model/: run notebook 07 (or 03) first, or "
+            "give one with --model"
+        )
     return max(candidates, key=lambda candidate: candidate[0])[1]
 
 
@@ -97,9 +102,10 @@ def _load(path: Path, mtime: float) -> Any:
     try:
         return keras.models.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for a bad file
-        raise ModelError(f"cannot load the model {path.name}: "
-                         f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
-                         ) from None
+        raise ModelError(
+            f"cannot load the model {path.name}: "
+            f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
+        ) from None
 
 
 def load_model(path: str | os.PathLike[str] | None = None) -> Any:
@@ -135,8 +141,7 @@ def _compiled_forward(model: Any) -> Any:
         import tensorflow as tf
 
         signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)]
-        _FORWARD[model] = tf.function(lambda x: model(x, training=False),
-                                      input_signature=signature)
+        _FORWARD[model] = tf.function(lambda x: model(x, training=False), input_signature=signature)
     return _FORWARD[model]
 
 
