@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import os
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,10 @@ from digitrec.decode import ImageSource
 from digitrec.errors import DigitrecError
 from digitrec.paths import course_paths
 from digitrec.preprocess import to_mnist
+
+if TYPE_CHECKING:  # for type checkers only: Keras and TensorFlow are imported when first needed
+    import keras
+    import tensorflow as tf
 
 
 class ModelError(DigitrecError, RuntimeError):
@@ -96,7 +100,7 @@ def best_model_file(folders: Iterable[str | os.PathLike[str]] | None = None) -> 
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, mtime: float) -> Any:
+def _load(path: Path, mtime: float) -> keras.Model:
     import keras
 
     try:
@@ -108,7 +112,7 @@ def _load(path: Path, mtime: float) -> Any:
         ) from None
 
 
-def load_model(path: str | os.PathLike[str] | None = None) -> Any:
+def load_model(path: str | os.PathLike[str] | None = None) -> keras.Model:
     """Load a ``.keras`` model (cached: loading the same unchanged file again is free).
 
     Args:
@@ -130,7 +134,7 @@ def load_model(path: str | os.PathLike[str] | None = None) -> Any:
 _FORWARD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _compiled_forward(model: Any) -> Any:
+def _compiled_forward(model: keras.Model) -> Callable[[np.ndarray], tf.Tensor]:
     """``model(x, training=False)`` as one TensorFlow graph, traced once per model.
 
     Calling a Keras model eagerly runs its layers one by one from Python (about 7 ms for the
@@ -145,7 +149,9 @@ def _compiled_forward(model: Any) -> Any:
     return _FORWARD[model]
 
 
-def predict_arrays(x: np.ndarray, model: Any = None) -> list[Prediction]:
+def predict_arrays(
+    x: np.ndarray, model: keras.Model | str | os.PathLike[str] | None = None
+) -> list[Prediction]:
     """Predict digits for images already preprocessed like MNIST.
 
     Args:
@@ -175,7 +181,10 @@ def predict_arrays(x: np.ndarray, model: Any = None) -> list[Prediction]:
     return [Prediction(int(p.argmax()), float(p.max()), p) for p in probabilities]
 
 
-def predict(images: ImageSource | Sequence[ImageSource], model: Any = None) -> list[Prediction]:
+def predict(
+    images: ImageSource | Sequence[ImageSource],
+    model: keras.Model | str | os.PathLike[str] | None = None,
+) -> list[Prediction]:
     """Preprocess images with ``to_mnist`` and predict their digits in one batch.
 
     Args:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,9 @@ import gradio as gr  # noqa: E402
 from digitrec.prediction import load_model, predict_arrays  # noqa: E402
 from digitrec.preprocess import ImageError, to_mnist  # noqa: E402
 
+if TYPE_CHECKING:  # for type checkers only: Keras is imported when the model is loaded
+    import keras
+
 #: Largest upload accepted, in bytes (Gradio's ``max_file_size``): 10 MB, a large phone photo.
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -29,7 +32,7 @@ MAX_UPLOAD = 10 * 1024 * 1024
 ZOOM = 8
 
 
-def classify(image: Any, model: Any) -> tuple[dict[str, float], np.ndarray, str]:
+def classify(image: Any, model: keras.Model) -> tuple[dict[str, float], np.ndarray, str]:
     """Preprocess and predict one image for the demo.
 
     Args:
