@@ -173,12 +173,13 @@ def binarise(ink: np.ndarray) -> np.ndarray:
         NoInkError: No value is over 0.5.
 
     """
-    mask = _remove_specks(ink > 0.5)
+    inked = ink > 0.5
+    mask = _remove_specks(inked)
     window = _with_margin(_bounding_box(mask), ink.shape)
-    crop, mask = ink[window], mask[window]
+    crop, mask, specks = ink[window], mask[window], (inked & ~mask)[window]
     long_side = max(mask.shape)
     if long_side < WORK_MIN:
-        return _enlarge(crop, mask, WORK_MIN / long_side)
+        return _enlarge(crop, mask, specks, WORK_MIN / long_side)
     if long_side > WORK_MAX:
         return _block_max(mask, math.ceil(long_side / WORK_MAX))
     return mask
@@ -336,17 +337,18 @@ def _with_margin(box: tuple[slice, slice], shape: tuple[int, int]) -> tuple[slic
     )
 
 
-def _enlarge(crop: np.ndarray, mask: np.ndarray, factor: float) -> np.ndarray:
+def _enlarge(crop: np.ndarray, mask: np.ndarray, specks: np.ndarray, factor: float) -> np.ndarray:
     """Enlarge a small crop of ink by ``factor`` (bicubic) and threshold it again at 0.5.
 
-    Only the ink near the kept blobs of ``mask`` is enlarged, so that specks dropped from it stay
-    dropped: within 2 px, the reach of Pillow's bicubic filter when enlarging (support 2 source
-    pixels: ``BICUBIC = {bicubic_filter, 2.0}`` in its src/libImaging/Resample.c), the grey
-    edges of the strokes are kept; beyond it, the ink is zeroed.
+    So that the ``specks`` dropped from ``mask`` stay dropped, the ink within 2 px of them,
+    except the kept ink itself, is zeroed first: 2 px is the reach of Pillow's bicubic filter
+    when enlarging (support 2 source pixels: ``BICUBIC = {bicubic_filter, 2.0}`` in its
+    src/libImaging/Resample.c). A crop without specks is enlarged as it is.
     """
-    near_ink = ndimage.binary_dilation(mask, np.ones((3, 3)), iterations=2)
+    near_specks = ndimage.binary_dilation(specks, np.ones((3, 3), dtype=bool), iterations=2)
+    source = np.where(near_specks & ~mask, 0.0, crop)
     size = (max(1, round(crop.shape[1] * factor)), max(1, round(crop.shape[0] * factor)))
-    return _resize(np.where(near_ink, crop, 0.0), *size, Image.Resampling.BICUBIC) > 0.5
+    return _resize(source, *size, Image.Resampling.BICUBIC) > 0.5
 
 
 def _block_max(mask: np.ndarray, factor: int) -> np.ndarray:
