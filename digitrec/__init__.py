@@ -5,9 +5,13 @@ exactly once: verified MNIST loading, the course's folder layout, training recor
 preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``).
 """
 
+import importlib.metadata
+
 from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
+from digitrec.decode import ImageError, load_grey
+from digitrec.errors import DigitrecError
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
-from digitrec.predict import (
+from digitrec.prediction import (
     ModelError,
     Prediction,
     best_model_file,
@@ -15,13 +19,14 @@ from digitrec.predict import (
     predict,
     predict_arrays,
 )
-from digitrec.preprocess import ImageError, NoInkError, load_grey, to_mnist, to_mnist_steps
+from digitrec.preprocess import NoInkError, to_mnist, to_mnist_steps
 from digitrec.records import load_training_records, save_training_record
 
 __all__ = [
     "MNIST_SHA256",
     "OUTPUT_DIR_ENV",
     "CoursePaths",
+    "DigitrecError",
     "ImageError",
     "MnistDataError",
     "ModelError",
@@ -40,4 +45,10 @@ __all__ = [
     "to_mnist",
     "to_mnist_steps",
 ]
-__version__ = "0.2.0"
+
+try:  # the version is written once, in pyproject.toml, and installed with the package
+    __version__ = importlib.metadata.version("digitrec")
+except (
+    importlib.metadata.PackageNotFoundError
+):  # imported from a checkout that was never pip-installed
+    __version__ = "0+unknown"

@@ -25,19 +25,25 @@ EXIT_OK, EXIT_FAILED = 0, 2
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m digitrec", description="Recognise handwritten digits in images.")
+        prog="python -m digitrec", description="Recognise handwritten digits in images."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     predict = commands.add_parser("predict", help="predict the digit in image files")
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG …)")
-    predict.add_argument("--model", metavar="PATH",
-                         help="a .keras model (default: the best one in model/)")
+    predict.add_argument(
+        "--model", metavar="PATH", help="a .keras model (default: the best one in model/)"
+    )
     predict.add_argument("--json", action="store_true", help="one JSON object per line")
     serve = commands.add_parser("serve", help="start the web demo (Gradio)")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to bind (default 127.0.0.1: this computer only)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: this computer only)",
+    )
     serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    serve.add_argument("--model", metavar="PATH",
-                       help="a .keras model (default: the best one in model/)")
+    serve.add_argument(
+        "--model", metavar="PATH", help="a .keras model (default: the best one in model/)"
+    )
     return parser
 
 
@@ -47,7 +53,7 @@ def _quiet_tensorflow() -> None:
 
 def predict_files(files: list[str], model_path: str | None, as_json: bool) -> int:
     """Predict each file and print one line per file; return the exit status."""
-    from digitrec.predict import ModelError, load_model, predict_arrays
+    from digitrec.prediction import ModelError, load_model, predict_arrays
     from digitrec.preprocess import ImageError, to_mnist
 
     results: dict[int, dict] = {}
@@ -73,8 +79,10 @@ def predict_files(files: list[str], model_path: str | None, as_json: bool) -> in
         elif "error" in result:
             print(f"{result['file']}: error: {result['error']}", file=sys.stderr, flush=True)
         else:
-            print(f"{result['file']}: {result['digit']} "
-                  f"(probability {result['probability']:.1%})", flush=True)
+            print(
+                f"{result['file']}: {result['digit']} (probability {result['probability']:.1%})",
+                flush=True,
+            )
     return EXIT_FAILED if any("error" in r for r in results.values()) else EXIT_OK
 
 
@@ -84,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_tensorflow()
     if args.command == "predict":
         return predict_files(args.images, args.model, args.json)
-    from digitrec.predict import ModelError
+    from digitrec.prediction import ModelError
 
     try:
         from digitrec.web import serve
@@ -97,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as error:
-        print(f"error: cannot start the server on {args.host}:{args.port}: {error.strerror}",
-              file=sys.stderr)
+        print(
+            f"error: cannot start the server on {args.host}:{args.port}: {error.strerror}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     return EXIT_OK

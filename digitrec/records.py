@@ -38,10 +38,7 @@ def save_training_record(
         ValueError: ``test_accuracy`` is outside [0, 1] or a count is negative.
 
     """
-    if not 0.0 <= test_accuracy <= 1.0:
-        raise ValueError(f"test_accuracy must be a fraction in [0, 1]; got {test_accuracy}.")
-    if parameters < 0 or epochs < 0 or train_seconds < 0:
-        raise ValueError("parameters, epochs and train_seconds must not be negative.")
+    _check_figures(parameters, test_accuracy, train_seconds, epochs)
     record = {
         "name": name,
         "parameters": int(parameters),
@@ -54,6 +51,16 @@ def save_training_record(
     }
     Path(path).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return record
+
+
+def _check_figures(
+    parameters: int, test_accuracy: float, train_seconds: float, epochs: int
+) -> None:
+    """Raise ValueError unless ``test_accuracy`` is in [0, 1] and the counts are not negative."""
+    if not 0.0 <= test_accuracy <= 1.0:
+        raise ValueError(f"test_accuracy must be a fraction in [0, 1]; got {test_accuracy}.")
+    if parameters < 0 or epochs < 0 or train_seconds < 0:
+        raise ValueError("parameters, epochs and train_seconds must not be negative.")
 
 
 def load_training_records(folder: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:

@@ -4,14 +4,14 @@ Start it with ``python -m digitrec serve`` and open http://127.0.0.1:7860. It is
 Gradio (https://www.gradio.app): a ``Sketchpad`` to draw on, a file upload, and a ``Label`` with
 the ten probabilities. It listens on 127.0.0.1 (this computer only) unless ``--host`` says
 otherwise; uploads over ``MAX_UPLOAD`` bytes are refused by Gradio, and images over
-``digitrec.preprocess.MAX_PIXELS`` pixels by ``to_mnist``, each with a message.
+``digitrec.decode.MAX_PIXELS`` pixels by ``to_mnist``, each with a message.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,8 +19,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: run
 
 import gradio as gr  # noqa: E402
 
-from digitrec.predict import load_model, predict_arrays  # noqa: E402
+from digitrec.prediction import load_model, predict_arrays  # noqa: E402
 from digitrec.preprocess import ImageError, to_mnist  # noqa: E402
+
+if TYPE_CHECKING:  # for type checkers only: Keras is imported when the model is loaded
+    import keras
 
 #: Largest upload accepted, in bytes (Gradio's ``max_file_size``): 10 MB, a large phone photo.
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -29,7 +32,7 @@ MAX_UPLOAD = 10 * 1024 * 1024
 ZOOM = 8
 
 
-def classify(image: Any, model: Any) -> tuple[dict[str, float], np.ndarray, str]:
+def classify(image: Any, model: keras.Model) -> tuple[dict[str, float], np.ndarray, str]:
     """Preprocess and predict one image for the demo.
 
     Args:
@@ -67,52 +70,88 @@ def build_demo(model_path: str | os.PathLike[str] | None = None) -> gr.Blocks:
         model_path: A ``.keras`` model; default: the best one in ``model/``.
 
     Raises:
-        digitrec.predict.ModelError: No model can be loaded.
+        digitrec.prediction.ModelError: No model can be loaded.
 
     """
     model = load_model(model_path)
     with gr.Blocks(title="Handwritten digit recognition") as demo:
-        gr.Markdown("# Handwritten digit recognition\nDraw a digit, or upload a photo or scan "
-                    "of one. The model sees the 28 x 28 image on the right, prepared like "
-                    "MNIST's digits (white on black, centred by centre of mass in a 20 x 20 box).")
+        gr.Markdown(
+            "# Handwritten digit recognition\nDraw a digit, or upload a photo or scan "
+            "of one. The model sees the 28 x 28 image on the right, prepared like "
+            "MNIST's digits (white on black, centred by centre of mass in a 20 x 20 box)."
+        )
         with gr.Row():
-            with gr.Column():
-                with gr.Tab("Draw"):
-                    sketch = gr.Sketchpad(
-                        label="Draw one digit", type="numpy", image_mode="RGBA",
-                        canvas_size=(280, 280), elem_id="sketchpad",
-                        brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"))
-                with gr.Tab("Upload"):
-                    upload = gr.File(label="Upload an image of one digit",
-                                     file_types=["image"], elem_id="upload")
-            with gr.Column():
-                answer = gr.Textbox(label="Prediction", interactive=False, elem_id="answer")
-                seen = gr.Image(label="What the model sees (28 x 28)", interactive=False,
-                                image_mode="L", height=224, width=224, elem_id="seen")
-                label = gr.Label(num_top_classes=10, label="Probabilities", elem_id="probabilities")
+            sketch, upload = _input_column()
+            outputs = _output_column()
 
         def run(image):
             if image is None:  # the canvas was cleared or the upload removed
                 return None, None, ""
             return classify(image, model)
 
-        outputs = [label, seen, answer]
         sketch.change(lambda value: run(value if _has_ink(value) else None), sketch, outputs)
         upload.upload(run, upload, outputs)
         upload.clear(lambda: (None, None, ""), None, outputs)
     return demo
 
 
+def _input_column() -> tuple[gr.Sketchpad, gr.File]:
+    """Add the column with the drawing pad and the upload, each in a tab; return both."""
+    with gr.Column():
+        with gr.Tab("Draw"):
+            sketch = gr.Sketchpad(
+                label="Draw one digit",
+                type="numpy",
+                image_mode="RGBA",
+                canvas_size=(280, 280),
+                elem_id="sketchpad",
+                brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+            )
+        with gr.Tab("Upload"):
+            upload = gr.File(
+                label="Upload an image of one digit", file_types=["image"], elem_id="upload"
+            )
+    return sketch, upload
+
+
+def _output_column() -> list[gr.components.Component]:
+    """Add the column with the answer, the model's input and the probabilities.
+
+    Returns them in the order of ``classify``'s results: probabilities, input, answer.
+    """
+    with gr.Column():
+        answer = gr.Textbox(label="Prediction", interactive=False, elem_id="answer")
+        seen = gr.Image(
+            label="What the model sees (28 x 28)",
+            interactive=False,
+            image_mode="L",
+            height=224,
+            width=224,
+            elem_id="seen",
+        )
+        label = gr.Label(num_top_classes=10, label="Probabilities", elem_id="probabilities")
+    return [label, seen, answer]
+
+
 def _has_ink(value: Any) -> bool:
     composite = value.get("composite") if isinstance(value, dict) else value
-    return composite is not None and np.asarray(composite).ndim == 3 and (
-        np.asarray(composite)[..., -1].max() > 0)
+    return (
+        composite is not None
+        and np.asarray(composite).ndim == 3
+        and (np.asarray(composite)[..., -1].max() > 0)
+    )
 
 
-def serve(host: str = "127.0.0.1", port: int = 7860,
-          model_path: Path | None = None) -> None:  # pragma: no cover - runs until stopped
+def serve(
+    host: str = "127.0.0.1", port: int = 7860, model_path: Path | None = None
+) -> None:  # pragma: no cover - runs until stopped
     """Start the demo and block until interrupted (Ctrl+C)."""
     demo = build_demo(model_path)
     demo.queue(default_concurrency_limit=2).launch(
-        server_name=host, server_port=port, max_file_size=MAX_UPLOAD, show_error=True,
-        inbrowser=False, quiet=False)
+        server_name=host,
+        server_port=port,
+        max_file_size=MAX_UPLOAD,
+        show_error=True,
+        inbrowser=False,
+        quiet=False,
+    )

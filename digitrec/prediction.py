@@ -11,23 +11,29 @@ from __future__ import annotations
 import json
 import os
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from digitrec.decode import ImageSource
+from digitrec.errors import DigitrecError
 from digitrec.paths import course_paths
-from digitrec.preprocess import ImageSource, to_mnist
+from digitrec.preprocess import to_mnist
+
+if TYPE_CHECKING:  # for type checkers only: Keras and TensorFlow are imported when first needed
+    import keras
+    import tensorflow as tf
 
 
-class ModelError(RuntimeError):
-    """No usable model: the message is one sentence that says why and what to do."""
+class ModelError(DigitrecError, RuntimeError):
+    """No usable model: the message is one sentence that says why and what to do.
 
-    def _render_traceback_(self) -> list[str]:
-        return [f"{type(self).__name__}: {self}"]
+    In Jupyter the error is shown as that sentence, without a traceback (see ``DigitrecError``).
+    """
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,11 @@ class Prediction:
 
     def to_dict(self) -> dict[str, Any]:
         """Return ``{"digit", "probability", "probabilities"}`` with plain Python numbers."""
-        return {"digit": self.digit, "probability": round(self.probability, 6),
-                "probabilities": [round(float(p), 6) for p in self.probabilities]}
+        return {
+            "digit": self.digit,
+            "probability": round(self.probability, 6),
+            "probabilities": [round(float(p), 6) for p in self.probabilities],
+        }
 
 
 def _model_folders() -> list[Path]:
@@ -83,24 +92,27 @@ def best_model_file(folders: Iterable[str | os.PathLike[str]] | None = None) -> 
                 continue
             candidates.append((accuracy, model_file))
     if not candidates:
-        raise ModelError("no trained model found in model/: run notebook 07 (or 03) first, or "
-                         "give one with --model")
+        raise ModelError(
+            "no trained model found in model/: run notebook 07 (or 03) first, or "
+            "give one with --model"
+        )
     return max(candidates, key=lambda candidate: candidate[0])[1]
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, mtime: float) -> Any:
+def _load(path: Path, mtime: float) -> keras.Model:
     import keras
 
     try:
         return keras.models.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for a bad file
-        raise ModelError(f"cannot load the model {path.name}: "
-                         f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
-                         ) from None
+        raise ModelError(
+            f"cannot load the model {path.name}: "
+            f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
+        ) from None
 
 
-def load_model(path: str | os.PathLike[str] | None = None) -> Any:
+def load_model(path: str | os.PathLike[str] | None = None) -> keras.Model:
     """Load a ``.keras`` model (cached: loading the same unchanged file again is free).
 
     Args:
@@ -122,7 +134,7 @@ def load_model(path: str | os.PathLike[str] | None = None) -> Any:
 _FORWARD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _compiled_forward(model: Any) -> Any:
+def _compiled_forward(model: keras.Model) -> Callable[[np.ndarray], tf.Tensor]:
     """``model(x, training=False)`` as one TensorFlow graph, traced once per model.
 
     Calling a Keras model eagerly runs its layers one by one from Python (about 7 ms for the
@@ -133,12 +145,13 @@ def _compiled_forward(model: Any) -> Any:
         import tensorflow as tf
 
         signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)]
-        _FORWARD[model] = tf.function(lambda x: model(x, training=False),
-                                      input_signature=signature)
+        _FORWARD[model] = tf.function(lambda x: model(x, training=False), input_signature=signature)
     return _FORWARD[model]
 
 
-def predict_arrays(x: np.ndarray, model: Any = None) -> list[Prediction]:
+def predict_arrays(
+    x: np.ndarray, model: keras.Model | str | os.PathLike[str] | None = None
+) -> list[Prediction]:
     """Predict digits for images already preprocessed like MNIST.
 
     Args:
@@ -168,7 +181,10 @@ def predict_arrays(x: np.ndarray, model: Any = None) -> list[Prediction]:
     return [Prediction(int(p.argmax()), float(p.max()), p) for p in probabilities]
 
 
-def predict(images: ImageSource | Sequence[ImageSource], model: Any = None) -> list[Prediction]:
+def predict(
+    images: ImageSource | Sequence[ImageSource],
+    model: keras.Model | str | os.PathLike[str] | None = None,
+) -> list[Prediction]:
     """Preprocess images with ``to_mnist`` and predict their digits in one batch.
 
     Args:

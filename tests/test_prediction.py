@@ -1,5 +1,6 @@
-"""Specification of digitrec.predict and of the command line ``python -m digitrec predict``."""
+"""Specification of digitrec.prediction and of the command line ``python -m digitrec predict``."""
 
+import inspect
 import json
 import os
 import re
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitrec.predict import ModelError, best_model_file, load_model, predict, predict_arrays
+from digitrec.prediction import ModelError, best_model_file, load_model, predict, predict_arrays
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "images").glob("sample_*.png"))
@@ -19,6 +20,14 @@ SAMPLES = sorted((ROOT / "images").glob("sample_*.png"))
 
 def true_digit(path):
     return int(re.match(r"sample_(\d)_", Path(path).name).group(1))
+
+
+def test_the_module_does_not_hide_the_function_it_exports():
+    import digitrec
+    import digitrec.prediction as module
+
+    assert inspect.ismodule(module) and inspect.isfunction(digitrec.predict)
+    assert digitrec.predict is module.predict
 
 
 def test_samples_cover_every_digit():
@@ -97,10 +106,17 @@ def test_prediction_to_dict_is_json_ready():
 
 # ----- the command line -------------------------------------------------------------------------
 
+
 def run_cli(*args, cwd=ROOT):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, "-m", "digitrec", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "digitrec", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_cli_json_prints_the_right_digit_for_every_sample():
@@ -118,8 +134,9 @@ def test_cli_json_prints_the_right_digit_for_every_sample():
 def test_cli_human_readable_output():
     result = run_cli("predict", "images/sample_4_black_pen.png")
     assert result.returncode == 0
-    assert re.fullmatch(r"images/sample_4_black_pen\.png: 4 \(probability \d+\.\d%\)\n",
-                        result.stdout)
+    assert re.fullmatch(
+        r"images/sample_4_black_pen\.png: 4 \(probability \d+\.\d%\)\n", result.stdout
+    )
 
 
 def test_cli_each_bad_input_gives_one_line_and_status_2(bad_images, tmp_path):
@@ -141,13 +158,17 @@ def test_cli_bad_files_do_not_stop_the_others(bad_images, tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [("error" in line, line.get("digit")) for line in lines] == [
-        (True, None), (False, 8), (True, None)]
+        (True, None),
+        (False, 8),
+        (True, None),
+    ]
 
 
 def test_cli_bad_model_is_one_line_and_status_2(tmp_path):
     (tmp_path / "model.keras").write_text("junk")
-    result = run_cli("predict", ROOT / "images" / "sample_8_black_pen.png", "--model",
-                     tmp_path / "model.keras")
+    result = run_cli(
+        "predict", ROOT / "images" / "sample_8_black_pen.png", "--model", tmp_path / "model.keras"
+    )
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("error: cannot load the model model.keras")
     assert len(result.stderr.splitlines()) == 1
@@ -160,17 +181,26 @@ def test_cli_usage_errors_exit_2():
 
 # ----- the figures of notebook 08 in README.md --------------------------------------------------
 
+
 def test_readme_quotes_the_preprocessing_accuracies_of_notebook_08():
     nb = json.loads((ROOT / "notebooks" / "08_your_handwriting.ipynb").read_text(encoding="utf-8"))
-    outputs = "".join("".join(out.get("text", "")) for cell in nb["cells"]
-                      for out in cell.get("outputs", []))
-    measured = {name: float(value) for name, value in re.findall(
-        r"^(MNIST test set|naive resize|naive resize, inverted|to_mnist)\s+([\d.]+)%$",
-        outputs, re.M)}
+    outputs = "".join(
+        "".join(out.get("text", "")) for cell in nb["cells"] for out in cell.get("outputs", [])
+    )
+    measured = {
+        name: float(value)
+        for name, value in re.findall(
+            r"^(MNIST test set|naive resize|naive resize, inverted|to_mnist)\s+([\d.]+)%$",
+            outputs,
+            re.M,
+        )
+    }
     assert len(measured) == 4
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    quoted = {name.strip("`").removeprefix("digitrec."): float(value) for name, value in
-              re.findall(r"^\| ([^|]+?) \| ([\d.]+) % \|$", readme, re.M)}
+    quoted = {
+        name.strip("`").removeprefix("digitrec."): float(value)
+        for name, value in re.findall(r"^\| ([^|]+?) \| ([\d.]+) % \|$", readme, re.M)
+    }
     for name, value in measured.items():
         assert quoted[name] == value, name
     assert measured["to_mnist"] >= measured["MNIST test set"] - 1.0
