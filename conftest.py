@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitrec import OUTPUT_DIR_ENV
+from digitrec import OUTPUT_DIR_ENV, course_paths
 
-ROOT = Path(__file__).resolve().parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: Chromium's switches for the end-to-end tests: headless, offline, no first-run chores.
 CHROMIUM_ARGS = [
@@ -33,15 +32,32 @@ os.environ[OUTPUT_DIR_ENV] = _OUTPUT_DIR
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def pytest_sessionfinish(session, exitstatus):
+def pytest_sessionfinish():
     """Remove the temporary output folder."""
     shutil.rmtree(_OUTPUT_DIR, ignore_errors=True)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item):
+    """Add to a failed test's report the log of each server it used.
+
+    A server is a fixture value with a ``log_tail()`` method (``tests/test_web_e2e.py``'s demo).
+    """
+    report = yield
+    if report.failed:
+        for name, value in getattr(item, "funcargs", {}).items():
+            if callable(getattr(value, "log_tail", None)):
+                report.sections.append((f"log of the {name!r} fixture", value.log_tail()))
+    return report
+
+
 @pytest.fixture(scope="session")
-def mnist_file() -> Path:
-    """Return the path of the committed offline copy of MNIST."""
-    return ROOT / "data" / "mnist.npz"
+def mnist_file(request) -> Path:
+    """Return the path of the committed offline copy of MNIST.
+
+    The repository root is pytest's root folder (the one of pyproject.toml).
+    """
+    return course_paths(request.config.rootpath).mnist_file
 
 
 @pytest.fixture

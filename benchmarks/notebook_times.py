@@ -7,7 +7,7 @@ committed ``images/`` and ``model/`` stay as they are. That folder starts with a
 committed models, which notebook 07's comparison table and notebook 08 read, so any notebook can
 be timed alone.
 
-Targets (issue 5 and DEVELOPERS.md), for a CPU with 2 cores:
+Targets (issue 5; README.md, section "Benchmarks"), for a CPU with 2 cores:
 - notebooks 06 and 07 together within 10 minutes (600 s);
 - the whole series within 25 minutes (1,500 s) under the test command.
 
@@ -28,9 +28,12 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 from nbclient import NotebookClient
+
+from digitrec import OUTPUT_DIR_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -42,31 +45,30 @@ def execute(path: Path, output_dir: Path) -> tuple[float, list[tuple[float, str]
     """Execute the notebook at ``path``; return (seconds, [(cell seconds, first line), ...])."""
     notebook = nbformat.read(path, as_version=4)
     cell_times: list[tuple[float, str]] = []
-    client = NotebookClient(notebook, timeout=1800, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = NotebookClient(
+        notebook,
+        timeout=1800,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
 
-    def timed(cell, cell_index, execution_count=None, **_):
+    def timed(cell, **_):
         """Record the cell's execution time from nbclient's timing metadata."""
         execution = cell.metadata.get("execution", {})
         start, end = execution.get("iopub.execute_input"), execution.get("shell.execute_reply")
         if start and end:
-            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
-                       - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+            seconds = (
+                datetime.fromisoformat(end.replace("Z", "+00:00"))
+                - datetime.fromisoformat(start.replace("Z", "+00:00"))
+            ).total_seconds()
             first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
             cell_times.append((seconds, first_line))
 
     client.on_cell_executed = timed
-    previous = os.environ.get("DIGITREC_OUTPUT_DIR")
-    os.environ["DIGITREC_OUTPUT_DIR"] = str(output_dir)
-    try:
+    with mock.patch.dict(os.environ, {OUTPUT_DIR_ENV: str(output_dir)}):  # the kernel inherits it
         start = time.perf_counter()
         client.execute()
         seconds = time.perf_counter() - start
-    finally:
-        if previous is None:
-            os.environ.pop("DIGITREC_OUTPUT_DIR", None)
-        else:
-            os.environ["DIGITREC_OUTPUT_DIR"] = previous
     return seconds, sorted(cell_times, reverse=True)
 
 
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds, cells = execute(path, output_dir)
             times[path.name[:2]] = seconds
             print(f"{path.name:32s}{seconds:8.1f} s")
-            for cell_seconds, first_line in cells[:args.cells]:
+            for cell_seconds, first_line in cells[: args.cells]:
                 print(f"    {cell_seconds:7.1f} s  {first_line[:60]}")
     finally:
         shutil.rmtree(output_dir, ignore_errors=True)
@@ -106,12 +108,16 @@ def main(argv: list[str] | None = None) -> int:
     if {"06", "07"} <= times.keys():
         both = times["06"] + times["07"]
         verdict = "within" if both <= TARGET_06_07_S else "OVER"
-        print(f"06 + 07: {both:.0f} s ({both / 60:.1f} min), {verdict} the "
-              f"{TARGET_06_07_S / 60:.0f}-minute target")
+        print(
+            f"06 + 07: {both:.0f} s ({both / 60:.1f} min), {verdict} the "
+            f"{TARGET_06_07_S / 60:.0f}-minute target"
+        )
     if len(times) == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))):
         verdict = "within" if total <= TARGET_SERIES_S else "OVER"
-        print(f"series: {verdict} the {TARGET_SERIES_S / 60:.0f}-minute target for the notebooks "
-              "(the test command adds the unit tests)")
+        print(
+            f"series: {verdict} the {TARGET_SERIES_S / 60:.0f}-minute target for the notebooks "
+            "(the test command adds the unit tests)"
+        )
     return 0
 
 

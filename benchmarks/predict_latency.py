@@ -65,17 +65,22 @@ def main() -> None:
     picture = drawn_digits(1)[0]
     x = digitrec.to_mnist(picture)
     single = x[None].reshape((1, *model.input_shape[1:]))
-    print(f"model: {os.path.basename(model_file)}; {os.cpu_count()} CPU cores; "
-          f"median of {args.calls} calls")
+    print(
+        f"model: {os.path.basename(model_file)}; {os.cpu_count()} CPU cores; "
+        f"median of {args.calls} calls"
+    )
 
-    total = median_ms(lambda: digitrec.predict_arrays(digitrec.to_mnist(picture)[None], model),
-                      args.calls)
+    total = median_ms(
+        lambda: digitrec.predict_arrays(digitrec.to_mnist(picture)[None], model), args.calls
+    )
     preprocessing = median_ms(lambda: digitrec.to_mnist(picture), args.calls)
     model_only = median_ms(lambda: digitrec.predict_arrays(x[None], model), args.calls)
     eager = median_ms(lambda: model(single, training=False), args.calls)
     keras_predict = median_ms(lambda: model.predict(single, verbose=0), args.calls)
-    print(f"one drawn digit, to_mnist + model: {total:6.1f} ms "
-          f"(target < {TARGET_MS:.0f} ms: {'met' if total < TARGET_MS else 'NOT met'})")
+    print(
+        f"one drawn digit, to_mnist + model: {total:6.1f} ms "
+        f"(target < {TARGET_MS:.0f} ms: {'met' if total < TARGET_MS else 'NOT met'})"
+    )
     print(f"  to_mnist alone:                   {preprocessing:6.1f} ms")
     print(f"  predict_arrays (traced graph):    {model_only:6.1f} ms")
     print(f"  model(x) eager, for contrast:     {eager:6.1f} ms")
@@ -87,8 +92,10 @@ def main() -> None:
     predictions = digitrec.predict(pictures, model)
     seconds = time.perf_counter() - start
     assert len(predictions) == args.batch
-    print(f"batch of {args.batch:,} drawn digits with digitrec.predict: {seconds:.2f} s, "
-          f"{args.batch / seconds:,.0f} digits/s")
+    print(
+        f"batch of {args.batch:,} drawn digits with digitrec.predict: {seconds:.2f} s, "
+        f"{args.batch / seconds:,.0f} digits/s"
+    )
 
 
 if __name__ == "__main__":

@@ -1,20 +1,24 @@
 """Helpers shared by the digit-recognition notebooks, tests, command line and web demo.
 
 The notebooks teach the ideas; this package keeps the code that more than one place needs
-exactly once: verified MNIST loading, the course's folder layout, training records, and the
+exactly once: verified MNIST loading and the course's data splits (``datasets``), the folder
+layout, training records, shared figures (``plots``) and networks (``models``), and the
 preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``).
 """
 
 import importlib.metadata
 
+from digitrec import datasets, models, paths, plots
 from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
 from digitrec.decode import ImageError, load_grey
+from digitrec.display import show_source
 from digitrec.errors import DigitrecError
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
 from digitrec.prediction import (
     ModelError,
     Prediction,
     best_model_file,
+    find_model,
     load_model,
     predict,
     predict_arrays,
@@ -34,14 +38,20 @@ __all__ = [
     "Prediction",
     "best_model_file",
     "course_paths",
+    "datasets",
+    "find_model",
     "load_grey",
     "load_mnist",
     "load_model",
     "load_training_records",
+    "models",
+    "paths",
+    "plots",
     "predict",
     "predict_arrays",
     "save_training_record",
     "sha256_of_file",
+    "show_source",
     "to_mnist",
     "to_mnist_steps",
 ]

@@ -53,3 +53,19 @@ def course_paths(cwd: str | os.PathLike[str] | None = None) -> CoursePaths:
         images=out / "images",
         models=out / "model",
     )
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Return ``path`` as a notebook should print it: with no folder of this machine in it.
+
+    Inside the output folder: ``$DIGITREC_OUTPUT_DIR/...``; elsewhere: relative to the working
+    directory (``../model/07_cnn.keras`` from ``notebooks/``), or the bare file name.
+    """
+    path = Path(path).resolve()
+    out = os.environ.get(OUTPUT_DIR_ENV)
+    if out and path.is_relative_to(Path(out).resolve()):
+        return f"${OUTPUT_DIR_ENV}/{path.relative_to(Path(out).resolve()).as_posix()}"
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive, on Windows
+        return path.name

@@ -60,10 +60,36 @@ class Prediction:
         }
 
 
-def _model_folders() -> list[Path]:
+def model_folders() -> list[Path]:
+    """Return the folders that hold saved models, the freshest first.
+
+    The course's output folder (``course_paths().models``: where notebooks write, a temporary
+    folder under test), then the repository's ``model/`` seen from the working directory (a
+    clone in Colab), then the ``model/`` next to this package (an editable install).
+    """
+    paths = course_paths()
     package_root = Path(__file__).resolve().parent.parent
-    folders = [package_root / "model", course_paths().models]
+    folders = [paths.models, paths.root / "model", package_root / "model"]
     return list(dict.fromkeys(folder.resolve() for folder in folders))
+
+
+def find_model(name: str) -> Path:
+    """Return the saved model ``<name>.keras`` from the first of ``model_folders()`` that has it.
+
+    Args:
+        name: The file's stem, e.g. ``"03_dense"``.
+
+    Returns:
+        Its absolute path (``paths.display_path`` shows it without machine-specific folders).
+
+    Raises:
+        ModelError: No folder holds it (the notebook that saves it has not run).
+
+    """
+    for folder in model_folders():
+        if (folder / f"{name}.keras").is_file():
+            return folder / f"{name}.keras"
+    raise ModelError(f"model/{name}.keras not found: run notebook {name[:2]} first")
 
 
 def best_model_file(folders: Iterable[str | os.PathLike[str]] | None = None) -> Path:
@@ -81,7 +107,7 @@ def best_model_file(folders: Iterable[str | os.PathLike[str]] | None = None) -> 
 
     """
     candidates = []
-    for folder in [Path(f) for f in folders] if folders is not None else _model_folders():
+    for folder in [Path(f) for f in folders] if folders is not None else model_folders():
         for record_file in sorted(folder.glob("*.json")):
             model_file = record_file.with_suffix(".keras")
             if not model_file.is_file():

@@ -5,11 +5,11 @@ blank lines included (decorators excluded), as ``ast`` reports them.
 """
 
 import ast
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-PACKAGE = Path(__file__).resolve().parent.parent / "digitrec"
+PACKAGE = ROOT / "digitrec"
 MODULES = sorted(PACKAGE.glob("*.py"))
 MAX_LINES = 40
 

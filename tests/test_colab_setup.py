@@ -17,14 +17,13 @@ import types
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, repo_url
 from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-REPO_URL = re.search(r'^Repository = "([^"]+)"', PYPROJECT, re.M).group(1)
+REPO_URL = repo_url()
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;]+)", re.M)
 COLAB_STACK = (ROOT / "colab-stack.txt").read_text(encoding="utf-8")
 COLAB_PACKAGES = {canonicalize_name(name) for name, _ in PIN.findall(COLAB_STACK)}

@@ -21,8 +21,18 @@ def test_genuine_file_loads_with_keras_layout(mnist_file, capsys):
 def test_genuine_file_matches_published_sanity_figures(mnist_file):
     (_, y_train), (_, y_test) = load_mnist(mnist_file, verbose=False)
     assert list(y_train[:10]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
-    assert list(np.bincount(y_train)) == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851,
-                                          5949]
+    assert list(np.bincount(y_train)) == [
+        5923,
+        6742,
+        5958,
+        6131,
+        5842,
+        5421,
+        5918,
+        6265,
+        5851,
+        5949,
+    ]
     assert list(np.bincount(y_test)) == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
@@ -90,7 +100,7 @@ def test_missing_file_without_internet_says_what_to_do(tmp_path, monkeypatch):
         load_mnist(tmp_path / "absent.npz")
 
 
-def test_keras_data_of_the_wrong_shape_is_rejected(tmp_path, monkeypatch):
+def test_keras_data_of_the_wrong_shape_is_rejected(monkeypatch):
     small = np.zeros((10, 28, 28), np.uint8), np.zeros(10, np.uint8)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: (small, small))
     with pytest.raises(MnistDataError, match="not MNIST"):
@@ -113,9 +123,15 @@ def test_course_paths_output_override_keeps_data_in_repo(tmp_path, monkeypatch):
 
 
 def test_training_record_round_trip(tmp_path):
-    digitrec.save_training_record(tmp_path / "m.json", name="Dense", parameters=10,
-                                  test_accuracy=0.98, train_seconds=12.34, epochs=3,
-                                  notebook="03_x.ipynb")
+    digitrec.save_training_record(
+        tmp_path / "m.json",
+        name="Dense",
+        parameters=10,
+        test_accuracy=0.98,
+        train_seconds=12.34,
+        epochs=3,
+        notebook="03_x.ipynb",
+    )
     (tmp_path / "junk.json").write_text("{not json")
     records = digitrec.load_training_records(tmp_path)
     assert list(records) == ["m"]
@@ -124,6 +140,12 @@ def test_training_record_round_trip(tmp_path):
 
 def test_training_record_rejects_a_percentage_as_accuracy(tmp_path):
     with pytest.raises(ValueError, match=r"fraction in \[0, 1\]"):
-        digitrec.save_training_record(tmp_path / "m.json", name="x", parameters=1,
-                                      test_accuracy=98.0, train_seconds=1, epochs=1,
-                                      notebook="n")
+        digitrec.save_training_record(
+            tmp_path / "m.json",
+            name="x",
+            parameters=1,
+            test_accuracy=98.0,
+            train_seconds=1,
+            epochs=1,
+            notebook="n",
+        )

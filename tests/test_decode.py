@@ -12,9 +12,12 @@ from digitrec.decode import MAX_PIXELS, ImageError, load_grey
 
 
 def test_load_grey_is_also_where_it_was():
-    assert digitrec.load_grey is preprocess.load_grey is load_grey
-    assert digitrec.ImageError is preprocess.ImageError is ImageError
-    assert preprocess.MAX_PIXELS == MAX_PIXELS == 40_000_000
+    assert digitrec.load_grey is load_grey, "digitrec.load_grey"
+    assert preprocess.load_grey is load_grey, "digitrec.preprocess.load_grey"
+    assert digitrec.ImageError is ImageError, "digitrec.ImageError"
+    assert preprocess.ImageError is ImageError, "digitrec.preprocess.ImageError"
+    assert preprocess.MAX_PIXELS == MAX_PIXELS, "digitrec.preprocess.MAX_PIXELS"
+    assert MAX_PIXELS == 40_000_000, "40 megapixels, as README.md says"
 
 
 def test_rgba_is_composited_onto_white_and_rgb_weighted_by_bt601():
@@ -26,7 +29,7 @@ def test_rgba_is_composited_onto_white_and_rgb_weighted_by_bt601():
     assert grey[0, 0] == pytest.approx(0.299, abs=1e-6) and grey[0, 1] == 1.0
 
 
-def test_unusable_file_contents_raise_one_sentence(tmp_path):
+def test_unusable_file_contents_raise_one_sentence():
     for contents, words in [(b"", "empty"), (b"hello", "not an image")]:
         with pytest.raises(ImageError, match=words):
             load_grey(contents)

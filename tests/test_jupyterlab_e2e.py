@@ -32,8 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
+from helpers import listening_addresses as _listening_addresses
 
-ROOT = Path(__file__).resolve().parent.parent
+from digitrec import OUTPUT_DIR_ENV
+
 NOTEBOOK = "08_your_handwriting.ipynb"
 UPLOADS = int(os.environ.get("DIGITREC_JLAB_UPLOADS", "3"))
 # Three different digits and kinds of picture first, then the other samples.
@@ -85,27 +88,6 @@ def _free_port():
         return probe.getsockname()[1]
 
 
-def _listening_addresses(port):
-    """The local IPv4/IPv6 addresses with a TCP socket listening on `port` (Linux's /proc)."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        if not os.path.exists(table):
-            continue
-        for line in Path(table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.split(":")
-            if state != "0A" or int(hex_port, 16) != port:  # 0A: LISTEN
-                continue
-            raw = bytes.fromhex(address)
-            words = [raw[i : i + 4][::-1] for i in range(0, len(raw), 4)]  # little-endian words
-            found.add(
-                socket.inet_ntop(
-                    socket.AF_INET if len(raw) == 4 else socket.AF_INET6, b"".join(words)
-                )
-            )
-    return found
-
-
 def _processes_mentioning(text):
     """Ids of the processes whose command line contains `text` (the kernels of our server)."""
     pids = []
@@ -138,7 +120,7 @@ def lab(tmp_path_factory):
     runtime = config / "runtime"
     env = {
         **os.environ,
-        "DIGITREC_OUTPUT_DIR": str(output),
+        OUTPUT_DIR_ENV: str(output),
         "JUPYTER_CONFIG_DIR": str(config / "jupyter"),
         "JUPYTERLAB_SETTINGS_DIR": str(config / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(config / "workspaces"),

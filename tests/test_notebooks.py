@@ -3,23 +3,18 @@
 import json
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import ROOT, load_notebook, readme_text, repo_slug, repo_url
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-REPO_URL = re.search(r'^Repository = "([^"]+)"', (ROOT / "pyproject.toml").read_text(),
-                     re.M).group(1)
-SLUG = REPO_URL.removeprefix("https://github.com/")
+REPO_URL = repo_url()
+SLUG = repo_slug()
+LOADS_MNIST = re.compile(r"digitrec\.(load_mnist|datasets\.load_splits)\(\s*paths\.mnist_file\b")
 MACHINE_PATH = re.compile(r"(/work/|/root/|/home/\w+/|/tmp/|C:\\\\Users)")
-
-
-def load(path):
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def code_cells(nb):
@@ -34,20 +29,21 @@ def test_series_is_numbered_in_order():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_was_executed_top_to_bottom_without_errors(path):
-    cells = code_cells(load(path))
+    cells = code_cells(load_notebook(path))
     assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
     for cell in cells:
         for out in cell["outputs"]:
             assert out["output_type"] != "error", "".join(cell["source"])[:80]
             assert out.get("name") != "stderr", f"stderr output in: {''.join(cell['source'])[:80]}"
             text = json.dumps(out.get("text", "")) + json.dumps(
-                out.get("data", {}).get("text/plain", ""))
+                out.get("data", {}).get("text/plain", "")
+            )
             assert not MACHINE_PATH.search(text), f"machine path in cell {cell['execution_count']}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_follows_the_course_shape(path):
-    nb = load(path)
+    nb = load_notebook(path)
     markdown = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
     title = markdown[0]
     assert title.startswith(f"# {path.name[:2]} · ")
@@ -55,19 +51,26 @@ def test_notebook_follows_the_course_shape(path):
     assert f"{colab}/{SLUG}/blob/main/notebooks/{path.name}" in title
     assert f"{REPO_URL}/blob/main/notebooks/{path.name}" in title
     text = "\n".join(markdown)
-    for heading in ("What you will learn", "Prerequisites", "## Setup", "## Summary",
-                    "## Exercises", "### Solutions"):
+    for heading in (
+        "What you will learn",
+        "Prerequisites",
+        "## Setup",
+        "## Summary",
+        "## Exercises",
+        "### Solutions",
+    ):
         assert heading in text, f"{path.name} lacks {heading!r}"
     sources = "\n".join("".join(c["source"]) for c in code_cells(nb))
     assert f'REPO = "{REPO_URL}"' in sources
     assert 'os.environ["TF_CPP_MIN_LOG_LEVEL"]' in sources
-    assert "digitrec.load_mnist(paths.mnist_file)" in sources
+    # the verified copy of MNIST, directly or through the course's splits (which call load_mnist)
+    assert LOADS_MNIST.search(sources), f"{path.name} does not load paths.mnist_file"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_code_cell_is_introduced_by_markdown(path):
     """A markdown cell says why before each code cell; an assert cell may follow its evidence."""
-    cells = load(path)["cells"]
+    cells = load_notebook(path)["cells"]
     in_solutions = False
     for before, cell in zip(cells, cells[1:], strict=False):
         if before["cell_type"] == "markdown" and "### Solutions" in "".join(before["source"]):
@@ -79,7 +82,7 @@ def test_every_code_cell_is_introduced_by_markdown(path):
 
 
 def test_readme_uses_the_one_repository_url():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = readme_text()
     assert f"git clone {REPO_URL}" in readme
     for path in NOTEBOOKS:
         assert f"colab.research.google.com/github/{SLUG}/blob/main/notebooks/{path.name}" in readme
@@ -88,20 +91,29 @@ def test_readme_uses_the_one_repository_url():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_damaged_data_stops_the_notebook_with_one_clear_line(path, tmp_path):
+def test_damaged_data_stops_the_notebook_with_one_clear_line(path, tmp_path, mnist_file):
     """Execute a copy of the notebook next to a damaged data/mnist.npz: it must stop at the load."""
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "data").mkdir()
-    good = (ROOT / "data" / "mnist.npz").read_bytes()
+    good = mnist_file.read_bytes()
     (tmp_path / "data" / "mnist.npz").write_bytes(good[: len(good) // 2])
     shutil.copy(path, tmp_path / "notebooks" / path.name)
     nb = nbformat.read(tmp_path / "notebooks" / path.name, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path / "notebooks")}})
+    client = NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path / "notebooks")}},
+    )
     with pytest.raises(CellExecutionError):
         client.execute()
-    errors = [out for cell in nb.cells if cell.cell_type == "code"
-              for out in cell.get("outputs", []) if out.output_type == "error"]
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.output_type == "error"
+    ]
     assert len(errors) == 1
     error = errors[0]
     assert error.ename == "MnistDataError"

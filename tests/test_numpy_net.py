@@ -1,13 +1,12 @@
 """Specification of the from-scratch NumPy network, imported from notebook 05's tagged cells."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from helpers import ROOT
 
-from digitrec.nbcode import load_tagged_cells
+from digitrec._nbcode import load_tagged_cells
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_numpy_from_scratch.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "05_numpy_from_scratch.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +41,7 @@ def test_gradient_check_catches_a_wrong_backward_pass(net, rng, monkeypatch):
 def test_loss_of_equal_logits_is_log_of_class_count(net, rng):
     params = net.init_params((784, 16, 10), rng)
     params[-2][:] = 0
-    loss, _ = net.loss_and_gradients(params, rng.random((5, 784), dtype=np.float32),
-                                     np.arange(5))
+    loss, _ = net.loss_and_gradients(params, rng.random((5, 784), dtype=np.float32), np.arange(5))
     assert loss == pytest.approx(np.log(10), abs=1e-6)
 
 
@@ -67,8 +65,9 @@ def test_shapes_of_outputs_and_gradients(net, rng):
     logits, layer_inputs = net.forward(params, rng.random((8, 784), dtype=np.float32))
     assert logits.shape == (8, 10) and logits.dtype == np.float32
     assert [a.shape for a in layer_inputs] == [(8, 784), (8, 32), (8, 16)]
-    _, grads = net.loss_and_gradients(params, rng.random((8, 784), dtype=np.float32),
-                                      rng.integers(0, 10, size=8))
+    _, grads = net.loss_and_gradients(
+        params, rng.random((8, 784), dtype=np.float32), rng.integers(0, 10, size=8)
+    )
     assert [g.shape for g in grads] == [p.shape for p in params]
     assert all(g.dtype == np.float32 for g in grads)
 
@@ -78,11 +77,14 @@ def test_he_initialisation_scale(net, rng):
     assert weights.std() == pytest.approx(np.sqrt(2 / 784), rel=0.02)
 
 
-@pytest.mark.parametrize(("x_shape", "y_shape", "message"), [
-    ((5, 28, 28), (5,), r"x must have shape \(N, 784\); got \(5, 28, 28\)"),
-    ((5, 100), (5,), r"x must have shape \(N, 784\); got \(5, 100\)"),
-    ((5, 784), (4,), r"y must have shape \(5,\) to match x; got \(4,\)"),
-])
+@pytest.mark.parametrize(
+    ("x_shape", "y_shape", "message"),
+    [
+        ((5, 28, 28), (5,), r"x must have shape \(N, 784\); got \(5, 28, 28\)"),
+        ((5, 100), (5,), r"x must have shape \(N, 784\); got \(5, 100\)"),
+        ((5, 784), (4,), r"y must have shape \(5,\) to match x; got \(4,\)"),
+    ],
+)
 def test_mismatched_shapes_give_a_clear_error(net, rng, x_shape, y_shape, message):
     params = net.init_params((784, 8, 10), rng)
     with pytest.raises(ValueError, match=message):

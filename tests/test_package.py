@@ -1,17 +1,16 @@
 """Specification of the package itself: its version is the one pyproject.toml declares."""
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
-import digitrec
+from helpers import ROOT, pyproject
 
-PYPROJECT = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+import digitrec
 
 
 def test_version_is_read_from_the_installed_metadata_of_pyproject():
-    declared = re.search(r'^version = "([^"]+)"', PYPROJECT, re.M).group(1)
+    declared = pyproject()["project"]["version"]
     assert digitrec.__version__ == declared
     init = Path(digitrec.__file__).read_text(encoding="utf-8")
     assert declared not in init, "write the version once, in pyproject.toml"
@@ -23,9 +22,8 @@ def test_importing_the_package_does_not_import_keras_or_tensorflow():
         "import sys, digitrec, digitrec.prediction, digitrec.preprocess, digitrec.decode\n"
         "print(sorted({'keras', 'tensorflow'} & set(sys.modules)))"
     )
-    root = Path(__file__).resolve().parent.parent
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -59,7 +59,8 @@ def test_digit_fits_a_20x20_box_and_keeps_its_aspect_ratio():
 
 def test_the_steps_are_the_stages_called_one_after_the_other(drawn_seven):
     steps = to_mnist_steps(drawn_seven)
-    assert tuple(steps) == STEPS == ("grey", "ink", "bilevel", "cropped", "box", "mnist")
+    assert tuple(steps) == STEPS, "to_mnist_steps returns the steps in the order of STEPS"
+    assert STEPS == ("grey", "ink", "bilevel", "cropped", "box", "mnist")
     grey = preprocess.load_grey(drawn_seven)
     ink = preprocess.ink_on_black(grey)
     bilevel = preprocess.binarise(ink)
@@ -69,7 +70,9 @@ def test_the_steps_are_the_stages_called_one_after_the_other(drawn_seven):
     for step, image in zip(STEPS, stages, strict=True):
         assert np.array_equal(steps[step], image), step
         assert steps[step].dtype == np.float32 and 0 <= steps[step].min() <= steps[step].max() <= 1
-    assert bilevel.dtype == cropped.dtype == bool and 80 <= max(bilevel.shape) <= 320
+    assert bilevel.dtype == bool, "binarise returns a mask"
+    assert cropped.dtype == bool, "crop_to_ink keeps the mask"
+    assert 80 <= max(bilevel.shape) <= 320
 
 
 def test_a_box_larger_than_20_px_is_refused():

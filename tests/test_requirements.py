@@ -7,14 +7,12 @@ dependency drifting away from Colab fails here rather than in a learner's notebo
 """
 
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
-
-ROOT = Path(__file__).resolve().parents[1]
 
 LOCAL_ONLY = {
     "ipywidgets": "7.x does not render widgets in JupyterLab 4; the course code reads 7 and 8",

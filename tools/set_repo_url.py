@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,8 +21,14 @@ URL_RE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+$")
 
 
 def current_url() -> str:
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    return re.search(r'^Repository = "([^"]+)"', text, re.M).group(1)
+    """The repository URL: ``[project.urls] Repository`` of pyproject.toml (tests import this)."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return pyproject["project"]["urls"]["Repository"]
+
+
+def slug(url: str) -> str:
+    """``OWNER/REPO`` of ``https://github.com/OWNER/REPO``, as Colab's links spell it."""
+    return url.removeprefix("https://github.com/")
 
 
 def main(argv: list[str]) -> int:
@@ -30,8 +37,7 @@ def main(argv: list[str]) -> int:
         return 2
     old, new = current_url(), argv[0]
     files = [ROOT / "pyproject.toml", ROOT / "README.md", *sorted(ROOT.glob("notebooks/*.ipynb"))]
-    old_slug, new_slug = old.removeprefix("https://github.com/"), new.removeprefix(
-        "https://github.com/")
+    old_slug, new_slug = slug(old), slug(new)
     for path in files:
         text = path.read_text(encoding="utf-8")
         updated = text.replace(old, new).replace(f"/github/{old_slug}/", f"/github/{new_slug}/")

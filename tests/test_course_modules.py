@@ -1,0 +1,117 @@
+"""The package's shared course code: data splits, networks, figures, model lookup, code display."""
+
+import keras
+import matplotlib
+import numpy as np
+import pytest
+from helpers import ROOT
+
+import digitrec
+from digitrec import datasets, models, plots
+from digitrec.paths import display_path
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def splits(mnist_file):
+    return datasets.load_splits(mnist_file, layout="channels", verbose=False)
+
+
+def test_splits_are_scaled_stratified_and_disjoint(splits):
+    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = splits
+    assert (len(x_fit), len(x_val), len(x_test)) == (55_000, 5_000, 10_000)
+    assert x_fit.shape[1:] == (28, 28, 1) and x_fit.dtype == np.float32
+    assert 0.0 == x_fit.min() and x_fit.max() == 1.0
+    np.testing.assert_allclose(np.bincount(y_val) / 5000, np.bincount(y_fit) / 55000, atol=0.002)
+    assert not set(map(bytes, x_val[:500])) & set(map(bytes, x_fit[:20000]))
+
+
+def test_every_layout_holds_the_same_pixels(mnist_file, splits):
+    vectors = datasets.load_splits(mnist_file, layout="vector", verbose=False)
+    assert vectors[0][0].shape == (55_000, 784)
+    np.testing.assert_array_equal(vectors[0][0][:10], splits[0][0][:10].reshape(10, 784))
+
+
+def test_an_unknown_layout_is_refused(mnist_file):
+    with pytest.raises(ValueError, match="layout must be one of image, channels, vector"):
+        datasets.load_splits(mnist_file, layout="nchw")
+
+
+def test_cnn_is_the_saved_cnn():
+    saved = keras.models.load_model(ROOT / "model" / "07_cnn.keras", compile=False)
+    built = models.cnn()
+    assert [type(layer).__name__ for layer in built.layers] == [
+        type(layer).__name__ for layer in saved.layers
+    ]
+    assert built.count_params() == saved.count_params(), "the recipe differs from the saved CNN"
+    assert saved.count_params() == 317_066, "README.md quotes 317,066 parameters"
+
+
+def test_augmentation_changes_images_only_in_training():
+    x = np.random.default_rng(0).random((4, 28, 28, 1)).astype(np.float32)
+    augment = models.augmentation()
+    assert not np.allclose(keras.ops.convert_to_numpy(augment(x, training=True)), x)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(augment(x, training=False)), x)
+
+
+def test_train_cnn_returns_a_network_without_random_layers(splits):
+    (x_fit, y_fit), _, _ = splits
+    network, history, _ = models.train_cnn(x_fit[:256], y_fit[:256], epochs=1)
+    assert len(history["loss"]) == 1
+    assert not any("Random" in type(layer).__name__ for layer in network._flatten_layers())
+    x = x_fit[:64]
+    direct = keras.ops.convert_to_numpy(network(x))
+    np.testing.assert_allclose(direct, network.predict(x, verbose=0), atol=1e-5)
+
+
+def test_with_augmentation_puts_the_network_last():
+    network = models.cnn(filters=(4, 8), dense_units=16)
+    trainer = models.with_augmentation(network)
+    assert trainer.layers[-1] is network
+    assert trainer.layers[0].name == "augmentation"
+
+
+def test_learning_curves_draw_loss_and_accuracy():
+    history = {
+        "loss": [0.5, 0.3],
+        "val_loss": [0.6, 0.4],
+        "accuracy": [0.8, 0.9],
+        "val_accuracy": [0.7, 0.85],
+    }
+    fig = plots.learning_curves(history, "a title")
+    loss, accuracy = fig.axes
+    assert fig.get_suptitle() == "a title"
+    assert loss.get_ylabel() == "cross-entropy (nats)" and accuracy.get_ylabel() == "accuracy (%)"
+    np.testing.assert_allclose(accuracy.lines[1].get_ydata(), [70, 85])
+
+
+def test_mistakes_grid_shows_the_most_confident_mistakes_first():
+    images = np.zeros((4, 28, 28), np.float32)
+    labels = np.array([1, 2, 3, 4])
+    probabilities = np.full((4, 10), 0.01)
+    probabilities[[0, 1, 2, 3], [1, 5, 6, 4]] = [0.9, 0.6, 0.8, 0.9]  # 1 and 2 wrong
+    fig = plots.mistakes_grid(images, labels, probabilities, 5, "mistakes", columns=3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["true 3, pred 6\n80.0%", "true 2, pred 5\n60.0%"]
+
+
+def test_find_model_prefers_the_output_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv(digitrec.OUTPUT_DIR_ENV, str(tmp_path))
+    assert digitrec.find_model("07_cnn") == (ROOT / "model" / "07_cnn.keras").resolve()
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "07_cnn.keras").write_bytes(b"fresh")
+    assert digitrec.find_model("07_cnn") == (tmp_path / "model" / "07_cnn.keras").resolve()
+    shown = display_path(digitrec.find_model("07_cnn"))
+    assert shown == f"${digitrec.OUTPUT_DIR_ENV}/model/07_cnn.keras"
+
+
+def test_find_model_says_which_notebook_to_run():
+    with pytest.raises(
+        digitrec.ModelError, match=r"model/42_none\.keras not found: run notebook 42"
+    ):
+        digitrec.find_model("42_none")
+
+
+def test_show_source_shows_the_code_itself():
+    assert digitrec.show_source(models.cnn).data.startswith("def cnn(filters=(32, 64)")
