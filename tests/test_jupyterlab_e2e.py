@@ -263,9 +263,8 @@ def _run_all(page, lab):
         if state["pending"] == 0 and state["last"] is not None and state["status"] == "idle":
             return time.monotonic() - started
         assert lab.process.poll() is None, "JupyterLab stopped"
-        assert time.monotonic() < deadline, (
-            f"run-all unfinished after {RUN_ALL_TIMEOUT_S} s: {state}"
-        )
+        if time.monotonic() > deadline:  # a time-out, not a speed claim
+            pytest.fail(f"run-all unfinished after {RUN_ALL_TIMEOUT_S} s: {state}")
         time.sleep(1)
 
 
