@@ -25,4 +25,4 @@ python -m pip install --quiet --no-deps -e .
 python --version
 python -m pip list --format=freeze | grep -iE '^(tensorflow[-_]cpu|keras|numpy|ipywidgets|ipykernel|ipython)=='
 python -m pytest -p no:cacheprovider --nbval --nbval-current-env --nbval-cell-timeout=900 \
-    -o addopts="" notebooks tests/test_models.py tests/test_cnn_recipe.py
+    -o addopts="" notebooks tests/test_models.py tests/test_course_modules.py
