@@ -8,7 +8,7 @@ preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``)
 
 import importlib.metadata
 
-from digitrec import datasets, models, paths, plots
+from digitrec import datasets, models, paths, photos, plots
 from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
 from digitrec.decode import ImageError, load_grey
 from digitrec.display import show_source
@@ -46,6 +46,7 @@ __all__ = [
     "load_training_records",
     "models",
     "paths",
+    "photos",
     "plots",
     "predict",
     "predict_arrays",

@@ -115,3 +115,28 @@ def test_find_model_says_which_notebook_to_run():
 
 def test_show_source_shows_the_code_itself():
     assert digitrec.show_source(models.cnn).data.startswith("def cnn(filters=(32, 64)")
+
+
+def test_redraw_is_seeded_and_draws_dark_ink_on_light_paper(mnist_file):
+    from digitrec import photos
+
+    digit = np.load(mnist_file)["x_test"][0]
+    first = photos.redraw(digit, np.random.default_rng(7))
+    again = photos.redraw(digit, np.random.default_rng(7))
+    assert first.size == (256, 256) and first.mode == "L"
+    assert np.array_equal(np.asarray(first), np.asarray(again))
+    pixels = np.asarray(first)
+    assert np.median(pixels) > 190 and pixels.min() < 120
+    assert 40 <= first.info["digit_size"] <= 200
+
+
+def test_ink_to_photo_keeps_the_aspect_ratio_and_refuses_ink_larger_than_the_page():
+    from digitrec import photos
+
+    ink = np.zeros((28, 112), np.uint8)
+    ink[8:20, 10:100] = 255
+    photo = photos.ink_to_photo(ink, np.random.default_rng(0), 50, (80, 300))
+    assert photo.size == (300, 80)
+    assert (np.asarray(photo) < 150).any(axis=0).sum() > 120  # ink spans ~4 × 50 px wide
+    with pytest.raises(ValueError, match="does not fit"):
+        photos.ink_to_photo(ink, np.random.default_rng(0), 90, (80, 300))
