@@ -113,3 +113,19 @@ def test_ms_per_digit_times_one_image_per_call():
     sizes = []
     ms = runtimes.ms_per_digit(lambda x: sizes.append(len(x)), np.zeros((5, 28, 28)), repeats=2)
     assert sizes == [1] * 11 and isinstance(ms, float)  # one untimed call, 2 passes of 5
+
+
+def test_predicting_with_an_exported_model_needs_no_tensorflow():
+    """LiteRT and ONNX Runtime run the files alone: neither Keras nor TensorFlow is imported."""
+    code = (
+        "import sys, digitrec\n"
+        "for name in ('07_cnn.onnx', '07_cnn_int8.tflite'):\n"
+        "    model = digitrec.load_model('model/' + name)\n"
+        "    print(digitrec.predict('images/sample_7_chalkboard.png', model)[0].digit)\n"
+        "print(sorted({'keras', 'tensorflow'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["7", "7", "[]"]
