@@ -190,7 +190,8 @@ def predict_arrays(
 
     Args:
         x: (N, 28, 28) float32 array in [0, 1], white on black (``to_mnist`` output).
-        model: A ``keras.Model``, a path to a ``.keras`` file, or None for ``best_model_file()``.
+        model: A ``keras.Model``, a path to a ``.keras``, ``.tflite`` or ``.onnx`` file (the
+            latter two run by ``digitrec.runtimes``), or None for ``best_model_file()``.
             Its input may be (28, 28), (28, 28, 1) or (784,); its output must be 10 softmax
             probabilities (all the course's saved models end in softmax).
 
@@ -228,7 +229,8 @@ def predict(
     Args:
         images: One image or a list of them: paths, file contents (bytes), PIL images or arrays
             (see ``to_mnist``).
-        model: A ``keras.Model``, a path to a ``.keras`` file, or None for ``best_model_file()``.
+        model: A ``keras.Model``, a path to a ``.keras``, ``.tflite`` or ``.onnx`` file (the
+            latter two run by ``digitrec.runtimes``), or None for ``best_model_file()``.
 
     Returns:
         One ``Prediction`` per image, in order.
