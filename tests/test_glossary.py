@@ -6,7 +6,8 @@ import re
 from helpers import ROOT
 
 GLOSSARY = ROOT / "notebooks" / "glossary.md"
-REQUIRED = """logits, nats, softmax, cross-entropy, one-hot encoding, epoch, batch, validation split,
+REQUIRED = """logits, nats, softmax, cross-entropy, one-hot encoding, epoch, batch,
+validation split,
 learning rate, SGD, momentum, Adam, backpropagation, gradient check, He initialisation,
 overfitting, dropout, L2 regularisation, weight decay, early stopping, data augmentation,
 cosine decay, confusion matrix, precision and recall, F1 score, support, convolution,
