@@ -22,13 +22,16 @@ def learning_curves(history: Mapping[str, Sequence[float]], title: str):
         title: The figure's title.
 
     Returns:
-        The ``matplotlib.figure.Figure`` (made with pyplot, so that ``plt.show()`` shows it).
+        The ``matplotlib.figure.Figure`` (made with pyplot, so that ``plt.show()`` shows it), laid
+        out with ``layout="constrained"`` so that the title never touches the panels' titles; the
+        epoch axes have whole-number ticks.
 
     Raises:
         KeyError: A key above is missing from ``history``.
 
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
@@ -39,6 +42,7 @@ def learning_curves(history: Mapping[str, Sequence[float]], title: str):
     ax_loss.set(title="Loss", xlabel="epoch", ylabel="cross-entropy (nats)")
     ax_acc.set(title="Accuracy", xlabel="epoch", ylabel="accuracy (%)")
     for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
         ax.legend()
         ax.grid(alpha=0.3)
     fig.suptitle(title)

@@ -86,6 +86,19 @@ def test_learning_curves_draw_loss_and_accuracy():
     np.testing.assert_allclose(accuracy.lines[1].get_ydata(), [70, 85])
 
 
+def test_learning_curves_title_touches_no_panel_title_and_epochs_are_whole():
+    history = {key: list(np.linspace(0.1, 0.9, 12)) for key in ("loss", "val_loss")}
+    history |= {key: list(np.linspace(0.5, 0.99, 12)) for key in ("accuracy", "val_accuracy")}
+    fig = plots.learning_curves(history, "A long title, as the notebooks give their figures")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    suptitle = fig._suptitle.get_window_extent(renderer)
+    for ax in fig.axes:
+        assert not suptitle.overlaps(ax.title.get_window_extent(renderer))
+        ticks = [t for t in ax.get_xticks() if 1 <= t <= 12]
+        assert ticks and all(float(t).is_integer() for t in ticks)
+
+
 def test_mistakes_grid_shows_the_most_confident_mistakes_first():
     images = np.zeros((4, 28, 28), np.float32)
     labels = np.array([1, 2, 3, 4])
