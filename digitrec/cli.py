@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="predict the digit in image files")
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG …)")
     predict.add_argument(
-        "--model", metavar="PATH", help="a .keras model (default: the best one in model/)"
+        "--model",
+        metavar="PATH",
+        help="a .keras, .tflite or .onnx model (default: the best .keras one in model/)",
     )
     predict.add_argument("--json", action="store_true", help="one JSON object per line")
     serve = commands.add_parser("serve", help="start the web demo (Gradio)")

@@ -141,6 +141,10 @@ def _load(path: Path, mtime: float) -> keras.Model:
 def load_model(path: str | os.PathLike[str] | None = None) -> keras.Model:
     """Load a ``.keras`` model (cached: loading the same unchanged file again is free).
 
+    A ``.tflite`` or ``.onnx`` file (notebook 11's exports) is loaded with
+    ``digitrec.runtimes.load_exported`` instead: an ``ExportedModel``, which ``predict_arrays``
+    and ``predict`` accept like a ``keras.Model``.
+
     Args:
         path: The model file; default: ``best_model_file()``.
 
@@ -154,6 +158,10 @@ def load_model(path: str | os.PathLike[str] | None = None) -> keras.Model:
     model_file = Path(path) if path is not None else best_model_file()
     if not model_file.is_file():
         raise ModelError(f"model file not found: {model_file}")
+    if model_file.suffix.lower() in (".tflite", ".onnx"):  # exported by notebook 11
+        from digitrec.runtimes import load_exported
+
+        return load_exported(model_file)
     return _load(model_file.resolve(), model_file.stat().st_mtime)
 
 
@@ -182,7 +190,8 @@ def predict_arrays(
 
     Args:
         x: (N, 28, 28) float32 array in [0, 1], white on black (``to_mnist`` output).
-        model: A ``keras.Model``, a path to a ``.keras`` file, or None for ``best_model_file()``.
+        model: A ``keras.Model``, a path to a ``.keras``, ``.tflite`` or ``.onnx`` file (the
+            latter two run by ``digitrec.runtimes``), or None for ``best_model_file()``.
             Its input may be (28, 28), (28, 28, 1) or (784,); its output must be 10 softmax
             probabilities (all the course's saved models end in softmax).
 
@@ -198,6 +207,10 @@ def predict_arrays(
         raise ValueError(f"expected images of shape (N, 28, 28), got {x.shape}")
     if model is None or isinstance(model, (str, os.PathLike)):
         model = load_model(model)
+    from digitrec.runtimes import ExportedModel
+
+    if isinstance(model, ExportedModel):  # a LiteRT or ONNX file: no Keras needed
+        return [Prediction(int(p.argmax()), float(p.max()), p) for p in model(x)]
     import keras
 
     batch = x.astype(np.float32).reshape((len(x), *model.input_shape[1:]))
@@ -216,7 +229,8 @@ def predict(
     Args:
         images: One image or a list of them: paths, file contents (bytes), PIL images or arrays
             (see ``to_mnist``).
-        model: A ``keras.Model``, a path to a ``.keras`` file, or None for ``best_model_file()``.
+        model: A ``keras.Model``, a path to a ``.keras``, ``.tflite`` or ``.onnx`` file (the
+            latter two run by ``digitrec.runtimes``), or None for ``best_model_file()``.
 
     Returns:
         One ``Prediction`` per image, in order.

@@ -23,3 +23,12 @@ def test_notebook_times_refuses_an_unknown_notebook_number(capsys):
     notebook_times = load_script("benchmarks/notebook_times.py")
     assert notebook_times.main(["99"]) == 2
     assert capsys.readouterr().err.strip() == "error: no notebook numbered 99"
+
+
+def test_export_latency_prints_ms_per_digit_of_each_runtime(capsys):
+    export_latency = load_script("benchmarks/export_latency.py")
+    assert export_latency.main(["--images", "5", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    names = ["Keras (eager call)", "traced graph", *export_latency.EXPORTS]
+    for name in names:
+        assert re.search(rf"^{re.escape(name)} +\d+\.\d{{3}} ms per digit$", out, re.M), out

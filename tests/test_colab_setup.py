@@ -32,6 +32,11 @@ PINNED = dict(PIN.findall((ROOT / "requirements.txt").read_text(encoding="utf-8"
 CLONE = f"test -d course || git clone -q --depth 1 {REPO_URL} course"
 INSTALL_COURSE = "pip install -q --no-deps ./course"
 INSTALL_IPYCANVAS = f"pip install -q --no-deps ipycanvas=={PINNED['ipycanvas']}"
+#: Notebook 11's runtimes and converter, none of them in Colab, at the pinned versions.
+EXPORT_PACKAGES = ["ai-edge-litert", "onnx", "onnxruntime", "tf2onnx"]
+INSTALL_EXPORT = "pip install -q --no-deps " + " ".join(
+    f"{name}=={PINNED[name]}" for name in EXPORT_PACKAGES
+)
 
 
 def notebook_cells(path):
@@ -54,6 +59,19 @@ def setup_code_cells(path):
 def uses_ipycanvas(path):
     code = "\n".join(text for kind, text in notebook_cells(path) if kind == "code")
     return re.search(r"^\s*(from|import) ipycanvas\b", code, re.M) is not None
+
+
+def uses_exported_models(path):
+    """Whether the notebook imports a runtime of exported models (LiteRT, ONNX Runtime)."""
+    code = "\n".join(text for kind, text in notebook_cells(path) if kind == "code")
+    return re.search(r"^\s*(from|import) (ai_edge_litert|onnxruntime)\b", code, re.M) is not None
+
+
+def extra_installs(path):
+    """The pip commands a notebook's Setup adds in Colab, after the course's own."""
+    return [INSTALL_IPYCANVAS] * uses_ipycanvas(path) + [INSTALL_EXPORT] * uses_exported_models(
+        path
+    )
 
 
 class RecordingShell:
@@ -117,10 +135,10 @@ def colab(monkeypatch):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_in_colab_setup_clones_the_course_and_installs_it(path, colab, empty_folder):
-    extra = [INSTALL_IPYCANVAS] if uses_ipycanvas(path) else []
+    extra = extra_installs(path)
     assert run_colab_cells(path) == [CLONE, INSTALL_COURSE, *extra]
     assert Path.cwd() == empty_folder / "course" / "notebooks"
-    assert colab.output.custom_widget_manager_enabled == (1 if extra else 0)
+    assert colab.output.custom_widget_manager_enabled == (1 if uses_ipycanvas(path) else 0)
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
 
 
@@ -148,7 +166,7 @@ def test_in_colab_running_setup_again_clones_and_installs_the_course_no_more(
     kernel = {}
     run_colab_cells(path, kernel)
     again = run_colab_cells(path, kernel)
-    assert again == ([INSTALL_IPYCANVAS] if uses_ipycanvas(path) else [])
+    assert again == extra_installs(path)
     assert Path.cwd() == empty_folder / "course" / "notebooks"
 
 
