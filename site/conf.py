@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(__file__).resolve().parent
@@ -23,6 +24,14 @@ sys.path.insert(0, str(ROOT))  # autodoc imports this checkout's digitrec
 for _folder in ("notebooks", "images"):
     shutil.rmtree(SITE / _folder, ignore_errors=True)
     shutil.copytree(ROOT / _folder, SITE / _folder, ignore=shutil.ignore_patterns(".*"))
+
+# The browser demo, once built (web/: npm ci && npm run build), is published at browser-demo/;
+# the browser-demo page shows it only then (the tag browser_demo).
+shutil.rmtree(SITE / "_extra", ignore_errors=True)
+if (ROOT / "web" / "dist" / "index.html").is_file():
+    shutil.copytree(ROOT / "web" / "dist", SITE / "_extra" / "browser-demo")
+    tags.add("browser_demo")  # noqa: F821 (Sphinx provides tags to conf.py)
+html_extra_path = ["_extra"] if (SITE / "_extra").is_dir() else []
 
 
 def _repo_url() -> str:
@@ -119,6 +128,39 @@ def _notebook_links(app, doctree, docname):
         section.insert(section.index(title) + 1, nodes.raw("", html, format="html"))
 
 
+def _repository_path(app, docname, target):
+    """The repository file or folder that a relative link ``target`` of ``docname`` names."""
+    source = Path(app.env.doc2path(docname))
+    copied = source.relative_to(SITE).parts[0] in ("notebooks", "images")
+    folder = (ROOT / source.relative_to(SITE)).parent if copied else source.parent
+    return (folder / target).resolve()
+
+
+def _repository_links(app, doctree):
+    """Point links to repository files that are no page here at the site or the code host.
+
+    A notebook may link ``../README.md#syllabus`` or ``../web/``: README.md is the home page
+    here (index.md includes it), any other existing file or folder opens on the code host. A link
+    to nothing stays as it is, and Sphinx warns about it.
+    """
+    for node in list(doctree.findall(addnodes.pending_xref)):
+        target = node.get("reftarget", "")
+        if node.get("reftype") != "myst" or "://" in target or target.startswith("#"):
+            continue
+        path, _, fragment = target.partition("#")
+        found = _repository_path(app, app.env.docname, path)
+        if found == ROOT / "README.md":
+            uri = app.builder.get_relative_uri(app.env.docname, "index")
+        elif found.exists() and found.is_relative_to(ROOT):
+            kind = "tree" if found.is_dir() else "blob"
+            uri = f"{REPO_URL}/{kind}/{BRANCH}/{found.relative_to(ROOT).as_posix()}"
+        else:
+            continue
+        uri += f"#{fragment}" if fragment else ""
+        node.replace_self(nodes.reference("", "", *node.children, refuri=uri, internal=False))
+
+
 def setup(app):
-    """Register the notebook links."""
+    """Register the notebook links and the links to repository files."""
     app.connect("doctree-resolved", _notebook_links)
+    app.connect("doctree-read", _repository_links)

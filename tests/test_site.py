@@ -77,7 +77,14 @@ def test_build_has_no_warnings(site):
 class _Links(HTMLParser):
     """The ids, and the link/resource addresses with their tag, of one HTML page."""
 
-    ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src"}
+    ATTRIBUTES = {
+        "a": "href",
+        "link": "href",
+        "img": "src",
+        "script": "src",
+        "source": "src",
+        "iframe": "src",
+    }
 
     def __init__(self):
         super().__init__()
@@ -168,6 +175,17 @@ def test_api_reference_documents_the_package(site):
     assert 'id="digitrec.preprocess.to_mnist"' in page
 
 
+def test_browser_demo_is_embedded_once_built(site, pages):
+    """web/dist (built by .ci/run before pytest, and by the Pages workflow) is published too."""
+    if not (ROOT / "web" / "dist" / "index.html").is_file():
+        pytest.skip("the browser demo is not built (cd web && npm ci && npm run build)")
+    demo = site.folder / "browser-demo"
+    for built in (ROOT / "web" / "dist").iterdir():
+        assert (demo / built.name).read_bytes() == built.read_bytes(), built.name
+    links = [link for _, link in pages[site.folder / "browser-demo.html"].links]
+    assert "browser-demo/index.html" in links
+
+
 def test_pages_workflow_builds_with_readmes_command_and_deploys():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads on: as True
@@ -177,6 +195,7 @@ def test_pages_workflow_builds_with_readmes_command_and_deploys():
     build = workflow["jobs"]["build"]["steps"]
     runs = [step.get("run", "") for step in build]
     assert "python -m pip install -r requirements.txt" in runs
+    assert any("npm run build" in run for run in runs), "the browser demo is not built"
     assert readme_build_command() in runs, "the workflow does not run README.md's build command"
     upload = [s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
     assert upload and upload[0]["with"]["path"] == shlex.split(readme_build_command())[-1]
