@@ -129,7 +129,7 @@ def _notebook_links(app, doctree, docname):
 
 
 def _repository_path(app, docname, target):
-    """The repository file or folder that a relative link ``target`` of ``docname`` names."""
+    """Return the repository file or folder that a relative link of ``docname`` names."""
     source = Path(app.env.doc2path(docname))
     copied = source.relative_to(SITE).parts[0] in ("notebooks", "images")
     folder = (ROOT / source.relative_to(SITE)).parent if copied else source.parent
