@@ -270,6 +270,7 @@ def tab(request, browser, served):
     page.route("**/*", route)
     page.on("console", lambda m: m.type == "error" and found.errors.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: found.errors.append(f"page error: {e}"))
+    page.on("response", lambda r: r.status >= 400 and found.errors.append(f"{r.status}: {r.url}"))
     found.viewport = request.param
     yield found
     context.close()
@@ -335,4 +336,15 @@ def test_search_finds_softmax(tab, served):
     hrefs = [a.get_attribute("href") for a in results.all()]
     assert any("notebooks/" in href for href in hrefs), hrefs
     _screenshot(tab, "search")
+    tab.check_clean()
+
+
+def test_browser_demo_runs_inside_the_site(tab, served):
+    if not (ROOT / "web" / "dist" / "index.html").is_file():
+        pytest.skip("the browser demo is not built (cd web && npm ci && npm run build)")
+    page = tab.page
+    page.goto(served + "/browser-demo.html", wait_until="load")
+    status = page.frame_locator("iframe.browser-demo").locator("#status")
+    status.filter(has_text="Ready").wait_for(timeout=60_000)
+    _screenshot(tab, "browser_demo")
     tab.check_clean()
