@@ -37,6 +37,7 @@ def main(argv: list[str]) -> int:
         return 2
     old, new = current_url(), argv[0]
     files = [ROOT / "pyproject.toml", ROOT / "README.md", *sorted(ROOT.glob("notebooks/*.ipynb"))]
+    files += sorted(ROOT.glob("notebooks/solutions/*.ipynb"))
     old_slug, new_slug = slug(old), slug(new)
     for path in files:
         text = path.read_text(encoding="utf-8")
