@@ -98,17 +98,18 @@ def next_left(placed: np.ndarray, digit: np.ndarray, top: int, spacing: str, gap
         gap: The spacing's value drawn from ``GAPS``, in pixels.
 
     Returns:
-        For "wide" and "tight", ``gap`` columns right of the ink placed so far; for "touching"
+        For "wide" and "tight", ``gap`` blank columns between the ink placed so far and the
+        new digit's; for "touching"
         and "overlapping", the column where the new ink first touches the old one in some row
         (checked row by row), moved ``gap`` columns further left.
 
     """
     ink_cols = np.nonzero((placed >= INK_LEVEL).any(axis=0))[0]
     right = int(ink_cols.max()) + 1 if ink_cols.size else 0
-    if spacing in ("wide", "tight"):
-        return right + gap
-    old = placed[top : top + digit.shape[0]] >= INK_LEVEL
     new = digit >= INK_LEVEL
+    if spacing in ("wide", "tight"):
+        return right + gap - int(np.argmax(new.any(axis=0)))
+    old = placed[top : top + digit.shape[0]] >= INK_LEVEL
     shared = old.any(axis=1) & new.any(axis=1)
     if not shared.any():
         return right - gap
