@@ -49,9 +49,11 @@ MERGE_OVERLAP = 0.5
 #: at most ``MAX_CUTS`` cuts (the lowest minima of the vertical ink profile) are tried.
 ONE_DIGIT, MAYBE_ONE, MIN_PART, MAX_CUTS = 0.9, 1.5, 0.15, 5
 
-#: A piece lower than this share of the line height is part of a digit (a stroke cut off by a
-#: gap in the ink) and is joined to the nearest piece.
-FRAGMENT_HEIGHT = 0.5
+#: A piece lower than ``FRAGMENT_HEIGHT`` × the line height, or lower than ``SLIVER_HEIGHT`` ×
+#: and narrower than ``SLIVER_WIDTH`` × the line height, is part of a digit (a stroke cut off by
+#: a gap in the ink, the loose end of a 4) and is joined to the nearest piece. A 1 is narrow too,
+#: but as tall as the line.
+FRAGMENT_HEIGHT, SLIVER_HEIGHT, SLIVER_WIDTH = 0.5, 0.75, 0.35
 
 #: A piece is (top, left, mask): its box's top row and left column in the image, and a bool
 #: (h, w) mask of its ink pixels within the box.
@@ -269,8 +271,16 @@ def line_height(pieces: list[Piece]) -> float:
     return float(np.median([mask.shape[0] for _, _, mask in pieces]))
 
 
+def _is_fragment(shape: tuple[int, int], line: float) -> bool:
+    """Whether a piece of (height, width) ``shape`` is too small to be a digit on its own."""
+    height, width = shape
+    return height < FRAGMENT_HEIGHT * line or (
+        height < SLIVER_HEIGHT * line and width < SLIVER_WIDTH * line
+    )
+
+
 def join_fragments(pieces: list[Piece], line: float) -> list[Piece]:
-    """Join each piece lower than ``FRAGMENT_HEIGHT`` × ``line`` to its nearest neighbour.
+    """Join each fragment (see ``FRAGMENT_HEIGHT``) to its nearest neighbour.
 
     Args:
         pieces: Pieces sorted by left column (``merge_pieces``).
@@ -283,7 +293,7 @@ def join_fragments(pieces: list[Piece], line: float) -> list[Piece]:
     """
     pieces = list(pieces)
     while len(pieces) > 1:
-        low = [i for i, p in enumerate(pieces) if p[2].shape[0] < FRAGMENT_HEIGHT * line]
+        low = [i for i, p in enumerate(pieces) if _is_fragment(p[2].shape, line)]
         if not low:
             break
         i = low[0]
