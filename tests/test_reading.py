@@ -19,7 +19,7 @@ from digitrec import number_photos, reading
 from digitrec.decode import ImageError
 from digitrec.preprocess import to_mnist
 
-SAMPLE = ROOT / "images" / "sample_number_2026_blue_pen.png"
+SAMPLE = ROOT / "images" / "number_2026_blue_pen.png"
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +210,7 @@ def test_cli_reads_the_sample_number():
     result = run_cli("read", SAMPLE.relative_to(ROOT))
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
-        r"images/sample_number_2026_blue_pen\.png: 2026 \(4 digits, lowest probability "
+        r"images/number_2026_blue_pen\.png: 2026 \(4 digits, lowest probability "
         r"\d+\.\d%\)\n",
         result.stdout,
     )

@@ -1,4 +1,4 @@
-"""Write the sample pictures images/sample_<digit>_<kind>.png and sample_number_<text>_<kind>.png.
+"""Write the sample pictures images/sample_<digit>_<kind>.png and number_<text>_<kind>.png.
 
 They imitate what learners feed the model: a phone photo of a digit on paper (uneven light,
 paper grain, blue or black pen, slight tilt, JPEG), a pencil scan in 16-bit grey, a drawing
@@ -208,7 +208,7 @@ def number_photo(text, rng, ink):
     return Image.open(buffer)
 
 
-#: The sample numbers, images/sample_number_<text>_<kind>.png, for notebook 10 and the tests.
+#: The sample numbers, images/number_<text>_<kind>.png, for notebook 10 and the tests.
 NUMBERS = [("2026", "blue_pen", lambda rng: number_photo("2026", rng, ink=(30, 50, 150)))]
 
 SAMPLES = [
@@ -238,7 +238,7 @@ def main():
         make(np.random.default_rng(digit)).save(path, optimize=True)
         print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1e3:.0f} kB)")
     for text, kind, make in NUMBERS:
-        path = ROOT / "images" / f"sample_number_{text}_{kind}.png"
+        path = ROOT / "images" / f"number_{text}_{kind}.png"
         if path.exists() and not args.force:
             print(f"kept {path.relative_to(ROOT)} (use --force to overwrite)")
             continue
