@@ -3,12 +3,13 @@
 The notebooks teach the ideas; this package keeps the code that more than one place needs
 exactly once: verified MNIST loading and the course's data splits (``datasets``), the folder
 layout, training records, shared figures (``plots``) and networks (``models``), and the
-preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``).
+preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``), and the
+reading of a whole number (``read_number``, tested on ``number_photos``).
 """
 
 import importlib.metadata
 
-from digitrec import datasets, models, paths, photos, plots
+from digitrec import datasets, models, number_photos, paths, photos, plots
 from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
 from digitrec.decode import ImageError, load_grey
 from digitrec.display import show_source
@@ -24,6 +25,7 @@ from digitrec.prediction import (
     predict_arrays,
 )
 from digitrec.preprocess import NoInkError, to_mnist, to_mnist_steps
+from digitrec.reading import NumberReading, read_number
 from digitrec.records import load_training_records, save_training_record
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "MnistDataError",
     "ModelError",
     "NoInkError",
+    "NumberReading",
     "Prediction",
     "best_model_file",
     "course_paths",
@@ -45,11 +48,13 @@ __all__ = [
     "load_model",
     "load_training_records",
     "models",
+    "number_photos",
     "paths",
     "photos",
     "plots",
     "predict",
     "predict_arrays",
+    "read_number",
     "save_training_record",
     "sha256_of_file",
     "show_source",

@@ -1,10 +1,14 @@
-"""Command line: ``python -m digitrec predict IMAGE ...`` and ``python -m digitrec serve``.
+"""Command line: ``python -m digitrec predict|read IMAGE ...`` and ``python -m digitrec serve``.
 
 ``predict`` prints, per file, the digit and its probability, or with ``--json`` one JSON object
 per line::
 
     {"file": "seven.png", "digit": 7, "probability": 0.998, "probabilities": [10 floats]}
     {"file": "notes.txt", "error": "not an image file that Pillow can read (PNG, JPEG, ...)"}
+
+``read`` reads a whole number in each file (``digitrec.read_number``) and prints its text, or
+with ``--json`` ``{"file", "text", "digits", "boxes"}`` per line (``digits``: one ``predict``
+object per digit; ``boxes``: [left, top, right, bottom] in the image's pixels).
 
 A file that cannot be used does not stop the others. Exit status: 0 when every file was
 predicted, 2 when any failed (or the model could not be loaded), as for usage errors.
@@ -36,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a .keras, .tflite or .onnx model (default: the best .keras one in model/)",
     )
     predict.add_argument("--json", action="store_true", help="one JSON object per line")
+    read = commands.add_parser("read", help="read the handwritten number in image files")
+    read.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG …)")
+    read.add_argument(
+        "--model", metavar="PATH", help="a .keras model (default: the best one in model/)"
+    )
+    read.add_argument("--json", action="store_true", help="one JSON object per line")
     serve = commands.add_parser("serve", help="start the web demo (Gradio)")
     serve.add_argument(
         "--host",
@@ -88,12 +98,49 @@ def predict_files(files: list[str], model_path: str | None, as_json: bool) -> in
     return EXIT_FAILED if any("error" in r for r in results.values()) else EXIT_OK
 
 
+def read_files(files: list[str], model_path: str | None, as_json: bool) -> int:
+    """Read the number in each file and print one line per file; return the exit status.
+
+    JSON lines hold ``{"file", "text", "digits", "boxes"}`` (``NumberReading.to_dict``) or
+    ``{"file", "error"}``; the errors are those of ``predict`` (the same ``ImageError``).
+    """
+    from digitrec.prediction import ModelError, load_model
+    from digitrec.preprocess import ImageError
+    from digitrec.reading import read_number
+
+    try:
+        model = load_model(model_path)
+    except ModelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    failed = False
+    for name in files:
+        try:
+            result = {"file": name, **read_number(name, model).to_dict()}
+        except ImageError as error:
+            result, failed = {"file": name, "error": str(error)}, True
+        if as_json:
+            print(json.dumps(result), flush=True)
+        elif "error" in result:
+            print(f"{name}: error: {result['error']}", file=sys.stderr, flush=True)
+        else:
+            lowest = min((d["probability"] for d in result["digits"]), default=0.0)
+            print(
+                f"{name}: {result['text']} ({len(result['digits'])} digits, "
+                f"lowest probability {lowest:.1%})",
+                flush=True,
+            )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     args = _parser().parse_args(argv)
     _quiet_tensorflow()
     if args.command == "predict":
         return predict_files(args.images, args.model, args.json)
+    if args.command == "read":
+        return read_files(args.images, args.model, args.json)
     from digitrec.prediction import ModelError
 
     try:

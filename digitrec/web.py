@@ -1,5 +1,7 @@
 """The web demo: draw or upload a digit, see what the model sees and its probabilities.
 
+Below, a wide pad to write a whole number on, read by ``digitrec.read_number``.
+
 Start it with ``python -m digitrec serve`` and open http://127.0.0.1:7860. It is built with
 Gradio (https://www.gradio.app): a ``Sketchpad`` to draw on, a file upload, and a ``Label`` with
 the ten probabilities. It listens on 127.0.0.1 (this computer only) unless ``--host`` says
@@ -19,8 +21,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: run
 
 import gradio as gr  # noqa: E402
 
+from digitrec.decode import load_grey  # noqa: E402
 from digitrec.prediction import load_model, predict_arrays  # noqa: E402
 from digitrec.preprocess import ImageError, to_mnist  # noqa: E402
+from digitrec.reading import read_number  # noqa: E402
 
 if TYPE_CHECKING:  # for type checkers only: Keras is imported when the model is loaded
     import keras
@@ -92,7 +96,56 @@ def build_demo(model_path: str | os.PathLike[str] | None = None) -> gr.Blocks:
         sketch.change(lambda value: run(value if _has_ink(value) else None), sketch, outputs)
         upload.upload(run, upload, outputs)
         upload.clear(lambda: (None, None, ""), None, outputs)
+        number_pad, number_outputs = _number_section()
+        number_pad.change(lambda v: read_drawing(v, model), number_pad, number_outputs)
     return demo
+
+
+def read_drawing(image: Any, model: keras.Model) -> tuple[str, np.ndarray | None]:
+    """Read the number drawn on the wide pad (``digitrec.read_number``) for the demo.
+
+    Args:
+        image: The Sketchpad value (a dict whose ``"composite"`` is an RGBA array), or None.
+        model: The ``keras.Model`` to use.
+
+    Returns:
+        The answer, e.g. ``"2026 (4 digits)"``, and the drawing in grey (uint8) with a box
+        around each digit found; ``("", None)`` for an empty pad.
+
+    Raises:
+        gradio.Error: The drawing cannot be read (shown in the page as a message).
+
+    """
+    if not _has_ink(image):
+        return "", None
+    composite = image.get("composite") if isinstance(image, dict) else image
+    try:
+        reading = read_number(composite, model)
+    except ImageError as error:
+        raise gr.Error(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
+    grey = (load_grey(composite) * 255).round().astype(np.uint8)
+    boxed = np.stack([grey] * 3, axis=-1)
+    for left, top, right, bottom in reading.boxes:
+        boxed[top:bottom, [left, right - 1]] = boxed[[top, bottom - 1], left:right] = (0, 160, 0)
+    return f"{reading.text} ({len(reading.digits)} digits)", boxed
+
+
+def _number_section() -> tuple[gr.Sketchpad, list[gr.components.Component]]:
+    """Add a wide pad to write a whole number on, and its answer; return the pad and outputs."""
+    gr.Markdown("## A whole number\nWrite a number of several digits, side by side.")
+    with gr.Row():
+        pad = gr.Sketchpad(
+            label="Write a number",
+            type="numpy",
+            image_mode="RGBA",
+            canvas_size=(840, 280),
+            elem_id="number-pad",
+            brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+        )
+    with gr.Row():
+        answer = gr.Textbox(label="Number read", interactive=False, elem_id="number-answer")
+        boxes = gr.Image(label="Digits found", interactive=False, elem_id="number-boxes")
+    return pad, [answer, boxes]
 
 
 def _input_column() -> tuple[gr.Sketchpad, gr.File]:

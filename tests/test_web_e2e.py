@@ -172,3 +172,34 @@ def test_decompression_bomb_and_blank_page_get_their_messages(page, bad_images, 
     toast = page.locator(".toast-body", has_text=bad_images[name])  # any case: Gradio capitalises
     toast.wait_for(timeout=30_000)
     assert page.locator("#answer textarea").input_value() == ""
+
+
+def test_writing_a_number_on_the_wide_pad(page):
+    """Write 1, 7, 1 side by side on the number pad: the answer is "171 (3 digits)"."""
+    pad = page.locator("#number-pad")
+    pad.scroll_into_view_if_needed()
+    pad.locator("button[aria-label=Brush]").click()
+    box = pad.locator("canvas").first.bounding_box()
+    top, height = box["y"] + 0.15 * box["height"], 0.7 * box["height"]
+
+    def stroke(points):
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for start, end in zip(points, points[1:], strict=False):
+            for t in range(1, 16):
+                page.mouse.move(
+                    start[0] + (end[0] - start[0]) * t / 15, start[1] + (end[1] - start[1]) * t / 15
+                )
+        page.mouse.up()
+
+    def x(u):
+        return box["x"] + u * box["width"]
+
+    stroke([(x(0.2), top), (x(0.2), top + height)])
+    stroke([(x(0.4), top), (x(0.58), top), (x(0.47), top + height)])
+    stroke([(x(0.8), top), (x(0.8), top + height)])
+    page.wait_for_function(
+        "() => document.querySelector('#number-answer textarea').value.startsWith('171 ')",
+        timeout=60_000,
+    )
+    assert page.locator("#number-answer textarea").input_value() == "171 (3 digits)"

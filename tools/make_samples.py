@@ -1,4 +1,4 @@
-"""Write the sample digit pictures images/sample_<digit>_<kind>.<ext> (re-run to recreate them).
+"""Write the sample pictures images/sample_<digit>_<kind>.png and number_<text>_<kind>.png.
 
 They imitate what learners feed the model: a phone photo of a digit on paper (uneven light,
 paper grain, blue or black pen, slight tilt, JPEG), a pencil scan in 16-bit grey, a drawing
@@ -186,6 +186,31 @@ def chalkboard(digit, rng):
     return image.filter(ImageFilter.GaussianBlur(1.5))
 
 
+def number_photo(text, rng, ink):
+    """A phone photo of a number written in pen on paper, digits apart: light fall-off, grain,
+    tilt, blur, JPEG (as ``photo``, on a wider page)."""
+    height, width = 480, 1200
+    rows, cols = np.mgrid[0:height, 0:width]
+    light = 0.95 - 0.2 * (rows / height) * (0.4 + cols / width)
+    paper = np.stack([light * 245, light * 240, light * 225], axis=2)
+    paper += rng.normal(0, 4, paper.shape)
+    canvas = Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8))
+    size, x = 240.0, 150.0
+    for character in text:
+        y = 110 + rng.uniform(-12, 12)  # the foot of each digit a little off the line
+        draw(int(character), rng, canvas, np.array([x, y]), size, width=12, colour=ink)
+        x += 0.75 * size + rng.uniform(30, 60)
+    canvas = canvas.rotate(
+        rng.uniform(-3, 3), resample=Image.Resampling.BICUBIC, fillcolor=(200, 195, 185)
+    ).filter(ImageFilter.GaussianBlur(1.2))
+    buffer = io.BytesIO()
+    canvas.save(buffer, "JPEG", quality=80)
+    return Image.open(buffer)
+
+
+#: The sample numbers, images/number_<text>_<kind>.png, for notebook 10 and the tests.
+NUMBERS = [("2026", "blue_pen", lambda rng: number_photo("2026", rng, ink=(30, 50, 150)))]
+
 SAMPLES = [
     (0, "blue_pen", lambda rng: photo(0, rng, ink=(30, 50, 150))),
     (1, "black_pen", lambda rng: photo(1, rng, ink=(25, 25, 30))),
@@ -211,6 +236,13 @@ def main():
             print(f"kept {path.relative_to(ROOT)} (use --force to overwrite)")
             continue
         make(np.random.default_rng(digit)).save(path, optimize=True)
+        print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1e3:.0f} kB)")
+    for text, kind, make in NUMBERS:
+        path = ROOT / "images" / f"number_{text}_{kind}.png"
+        if path.exists() and not args.force:
+            print(f"kept {path.relative_to(ROOT)} (use --force to overwrite)")
+            continue
+        make(np.random.default_rng(int(text))).save(path, optimize=True)
         print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1e3:.0f} kB)")
 
 

@@ -1,0 +1,92 @@
+"""Latency of reading a drawn 8-digit number with ``digitrec.read_number`` and the best model.
+
+A "drawn number" is what the web demo's wide pad sends: black strokes of an 18 px pen on a white
+1120 x 280 picture, here the digits 3 1 4 1 5 9 2 6 drawn along the hand-made skeletons of
+``tools/make_samples.py``, apart from each other. Prints the median over ``--calls`` calls
+(default 50) of the whole reading, and of its parts: the ink (``load_grey`` + ``ink_on_black``),
+the pieces (components, merge), and ``to_mnist`` + the model on the pieces in one batch.
+
+Target (issue 15): under 60 ms on a 2-core CPU.
+
+Usage: python benchmarks/read_latency.py [--calls 50] [--model PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import digitrec  # noqa: E402
+from digitrec import reading  # noqa: E402
+
+TARGET_MS = 60.0
+TEXT = "31415926"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def drawn_number(text: str = TEXT) -> Image.Image:
+    """Draw ``text`` in black with an 18 px round pen on a 1120 x 280 white picture."""
+    spec = importlib.util.spec_from_file_location("make_samples", ROOT / "tools/make_samples.py")
+    samples = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(samples)
+    rng = np.random.default_rng(0)
+    image = Image.new("L", (1120, 280), 255)
+    for i, character in enumerate(text):
+        origin = np.array([20.0 + 135 * i, 50.0])
+        samples.draw(int(character), rng, image, origin, 180, width=18, colour=0)
+    return image
+
+
+def median_ms(function, calls: int) -> float:
+    """Median wall-clock time of ``function()`` over ``calls`` calls, in milliseconds."""
+    function()  # warm-up: first-call tracing and caches
+    timings = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - start)
+    return 1000 * statistics.median(timings)
+
+
+def main() -> None:
+    """Measure and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=50, help="readings to time")
+    parser.add_argument("--model", help="a .keras model (default: the best one in model/)")
+    args = parser.parse_args()
+
+    model_file = args.model or digitrec.best_model_file()
+    model = digitrec.load_model(model_file)
+    picture = drawn_number()
+    result = digitrec.read_number(picture, model)
+    print(
+        f"model: {os.path.basename(model_file)}; {os.cpu_count()} CPU cores; "
+        f"median of {args.calls} calls; drew {TEXT}, read {result.text} "
+        f"({'right' if result.text == TEXT else 'WRONG'})"
+    )
+    total = median_ms(lambda: digitrec.read_number(picture, model), args.calls)
+    ink = reading.ink_on_black(digitrec.load_grey(picture))
+    pieces = reading.merge_pieces(reading.find_pieces(ink))
+    print(
+        f"one drawn {len(TEXT)}-digit number, read_number: {total:6.1f} ms "
+        f"(target < {TARGET_MS:.0f} ms: {'met' if total < TARGET_MS else 'NOT met'})"
+    )
+    ink_ms = median_ms(lambda: reading.ink_on_black(digitrec.load_grey(picture)), args.calls)
+    pieces_ms = median_ms(lambda: reading.merge_pieces(reading.find_pieces(ink)), args.calls)
+    model_ms = median_ms(lambda: reading.recognise(ink, pieces, model), args.calls)
+    print(f"  the ink (load_grey + ink_on_black):     {ink_ms:6.1f} ms")
+    print(f"  the pieces (components, merge):         {pieces_ms:6.1f} ms")
+    print(f"  to_mnist + model on {len(pieces)} pieces, one batch: {model_ms:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
