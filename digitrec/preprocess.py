@@ -203,6 +203,9 @@ def binarise(ink: np.ndarray) -> np.ndarray:
 def strokes(ink: np.ndarray) -> np.ndarray:
     """Map ink to stroke levels: 0 up to ``FAINT_INK``, 1 from ``SOLID_INK``, linear between.
 
+    With ``FAINT_INK == SOLID_INK`` it is the hard threshold of earlier versions (notebook 09
+    compares the two).
+
     Args:
         ink: Float array in [0, 1] (``ink_on_black``).
 
@@ -210,6 +213,8 @@ def strokes(ink: np.ndarray) -> np.ndarray:
         Float32 array of the same shape in [0, 1].
 
     """
+    if SOLID_INK <= FAINT_INK:
+        return (ink > SOLID_INK).astype(np.float32)
     return np.clip((ink - FAINT_INK) / (SOLID_INK - FAINT_INK), 0.0, 1.0).astype(np.float32)
 
 
