@@ -231,7 +231,10 @@ def perturb(x: np.ndarray, kind: str, amount: float, rng: np.random.Generator) -
         out = ndimage.rotate(x, amount, axes=(1, 2), reshape=False, order=1)
     elif kind == "scale":
         out = np.stack(
-            [ndimage.affine_transform(d, [1 / amount] * 2, offset=14 - 14 / amount, order=1) for d in x]
+            [
+                ndimage.affine_transform(d, [1 / amount] * 2, offset=14 * (1 - 1 / amount), order=1)
+                for d in x
+            ]
         )
     elif kind == "shift":
         out = ndimage.shift(x, (0, amount, amount), order=1)

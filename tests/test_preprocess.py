@@ -211,7 +211,6 @@ def test_pixel_limit_can_be_lowered(drawn_seven):
         to_mnist(drawn_seven, max_pixels=300 * 299)
 
 
-
 def test_faint_ink_keeps_a_grey_level_and_solid_ink_is_full():
     ink = np.array([[0.1, 0.2, 0.35, 0.5, 0.8]], dtype=np.float32)
     assert np.allclose(preprocess.strokes(ink), [[0.0, 0.0, 0.5, 1.0, 1.0]])

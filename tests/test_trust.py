@@ -1,4 +1,4 @@
-"""Specification of digitrec.trust and of the rejection rule used by predict, the CLI and the web."""
+"""Specification of digitrec.trust and of the rejection rule of predict, the CLI and the web."""
 
 import json
 
