@@ -368,3 +368,26 @@ def read_idx_images(path: str | os.PathLike[str]) -> np.ndarray:
     if magic != 0x803 or len(data) != 16 + count * rows * columns:
         raise ValueError(f"{os.fspath(path)} is not an IDX image file")
     return np.frombuffer(data, np.uint8, offset=16).reshape(count, rows, columns)
+
+
+def model_logits(model, x: np.ndarray) -> np.ndarray:
+    """Return the logits (the inputs of the final softmax) of a Dense + softmax model.
+
+    The energy score needs them: ``log p`` equals them only up to a constant per row, which
+    changes logsumexp (Liu et al. 2020 use the network's own logits).
+
+    Args:
+        model: A Keras model built from layers, the last a ``Dense`` with softmax activation.
+        x: (N, 28, 28) float32 images in [0, 1].
+
+    Returns:
+        (N, 10) float64 array.
+
+    """
+    import keras
+
+    features = keras.Model(model.inputs, model.layers[-2].output)
+    weights, bias = model.layers[-1].get_weights()
+    batch = x.reshape((len(x), *model.input_shape[1:]))
+    hidden = features.predict(batch, batch_size=1000, verbose=0).astype(np.float64)
+    return hidden @ weights + bias
