@@ -2,10 +2,11 @@
 
 A "drawn digit" is what the web demo and notebook 08's pad send: a 280 x 280 picture of black
 strokes on white. One prediction is ``to_mnist`` (preprocessing) plus one call of the model
-through ``digitrec.predict_arrays`` (a TensorFlow graph traced once). Prints the median over
-``--calls`` calls (default 200) of the whole, of each part and, for comparison, of the eager call
-``model(x)`` and of ``model.predict`` on the same single image; then the throughput of
-``digitrec.predict`` on a list of ``--batch`` pictures (default 1,000).
+through ``digitrec.predict_arrays`` (a TensorFlow graph traced once), which also runs the
+course's rejection rule (notebook 09's "not a digit" detector, when ``model/`` has it). Prints
+the median over ``--calls`` calls (default 200) of the whole, of each part and, for comparison,
+of the eager call ``model(x)`` and of ``model.predict`` on the same single image; then the
+throughput of ``digitrec.predict`` on a list of ``--batch`` pictures (default 1,000).
 
 Target (issue 4): under 20 ms per single digit on a 2-core CPU.
 
@@ -75,6 +76,7 @@ def main() -> None:
     )
     preprocessing = median_ms(lambda: digitrec.to_mnist(picture), args.calls)
     model_only = median_ms(lambda: digitrec.predict_arrays(x[None], model), args.calls)
+    without_rule = median_ms(lambda: digitrec.predict_arrays(x[None], model, False), args.calls)
     eager = median_ms(lambda: model(single, training=False), args.calls)
     keras_predict = median_ms(lambda: model.predict(single, verbose=0), args.calls)
     print(
@@ -83,6 +85,8 @@ def main() -> None:
     )
     print(f"  to_mnist alone:                   {preprocessing:6.1f} ms")
     print(f"  predict_arrays (traced graph):    {model_only:6.1f} ms")
+    rule = "not a digit detector" if digitrec.prediction.load_rejection_rule() else "no rule found"
+    print(f"  of which the rejection rule:      {model_only - without_rule:6.1f} ms ({rule})")
     print(f"  model(x) eager, for contrast:     {eager:6.1f} ms")
     print(f"  model.predict(x), for contrast:   {keras_predict:6.1f} ms")
 

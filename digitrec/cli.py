@@ -3,15 +3,19 @@
 ``predict`` prints, per file, the digit and its probability, or with ``--json`` one JSON object
 per line::
 
-    {"file": "seven.png", "digit": 7, "probability": 0.998, "probabilities": [10 floats]}
+    {"file": "seven.png", "digit": 7, "probability": 0.998, "probabilities": [10 floats],
+     "rejected": false}
     {"file": "notes.txt", "error": "not an image file that Pillow can read (PNG, JPEG, ...)"}
+
+``"rejected": true`` (text: "not a digit") marks a picture that the course's rejection rule
+(notebook 09, ``digitrec.prediction.load_rejection_rule``) does not take for a digit; ``digit``
+is then the model's best guess. ``--no-reject`` turns the rule off. A file that cannot be used
+does not stop the others. Exit status: 0 when every file was predicted (a rejection is an answer),
+2 when any failed (a blank page, an unreadable file, or no model), as for usage errors.
 
 ``read`` reads a whole number in each file (``digitrec.read_number``) and prints its text, or
 with ``--json`` ``{"file", "text", "digits", "boxes"}`` per line (``digits``: one ``predict``
 object per digit; ``boxes``: [left, top, right, bottom] in the image's pixels).
-
-A file that cannot be used does not stop the others. Exit status: 0 when every file was
-predicted, 2 when any failed (or the model could not be loaded), as for usage errors.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         help="a .keras, .tflite or .onnx model (default: the best .keras one in model/)",
     )
     predict.add_argument("--json", action="store_true", help="one JSON object per line")
+    predict.add_argument(
+        "--no-reject", action="store_true", help="always answer a digit (no 'not a digit')"
+    )
     read = commands.add_parser("read", help="read the handwritten number in image files")
     read.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG …)")
     read.add_argument(
@@ -63,7 +70,9 @@ def _quiet_tensorflow() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def predict_files(files: list[str], model_path: str | None, as_json: bool) -> int:
+def predict_files(
+    files: list[str], model_path: str | None, as_json: bool, reject: bool = True
+) -> int:
     """Predict each file and print one line per file; return the exit status."""
     from digitrec.prediction import ModelError, load_model, predict_arrays
     from digitrec.preprocess import ImageError, to_mnist
@@ -78,7 +87,7 @@ def predict_files(files: list[str], model_path: str | None, as_json: bool) -> in
     if good:
         try:
             model = load_model(model_path)
-            predictions = predict_arrays(np.stack([x for _, x in good]), model)
+            predictions = predict_arrays(np.stack([x for _, x in good]), model, reject)
         except ModelError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_FAILED
@@ -90,6 +99,8 @@ def predict_files(files: list[str], model_path: str | None, as_json: bool) -> in
             print(json.dumps(result), flush=True)
         elif "error" in result:
             print(f"{result['file']}: error: {result['error']}", file=sys.stderr, flush=True)
+        elif result["rejected"]:
+            print(f"{result['file']}: not a digit (best guess {result['digit']})", flush=True)
         else:
             print(
                 f"{result['file']}: {result['digit']} (probability {result['probability']:.1%})",
@@ -138,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _quiet_tensorflow()
     if args.command == "predict":
-        return predict_files(args.images, args.model, args.json)
+        return predict_files(args.images, args.model, args.json, not args.no_reject)
     if args.command == "read":
         return read_files(args.images, args.model, args.json)
     from digitrec.prediction import ModelError

@@ -32,6 +32,14 @@ IMAGE_SIZE = 28
 #: JPEG noise and paper texture stay below 0.1; a pencil line on white paper is about 0.3 or more.
 MIN_INK_CONTRAST = 0.2
 
+#: Grey levels of the ink kept by ``binarise`` (on the 0-1 scale of ``ink_on_black``): ink over
+#: ``SOLID_INK`` counts as a full stroke (1.0), as the solid black of NIST's bilevel originals;
+#: ink from ``FAINT_INK`` up to it keeps a grey level in between, so that the faint strokes of
+#: a blurry or low-resolution picture survive instead of vanishing under a hard 0.5 threshold
+#: (MNIST's digits are anti-aliased grey themselves); fainter ink is paper. Chosen in notebook 09
+#: on self-made sets (MNIST digits shrunk to 8 x 8 or 12 x 12 and blurred re-drawn pictures).
+FAINT_INK, SOLID_INK = 0.2, 0.5
+
 #: Connected blobs of ink smaller than this share of the largest blob are specks (dust, JPEG
 #: artefacts, the dot of a pen put down) and are ignored when the digit is cropped.
 SPECK_FRACTION = 0.02
@@ -98,7 +106,7 @@ def to_mnist_steps(image: ImageSource, *, max_pixels: int = MAX_PIXELS) -> dict[
 
     - ``"grey"``: ``load_grey``, the image in grey levels as it looks;
     - ``"ink"``: ``ink_on_black``, the ink white on black, without the paper's shadows;
-    - ``"bilevel"``: ``binarise``, black and white without specks, at 80-320 px;
+    - ``"bilevel"``: ``binarise``, solid strokes white, faint ones grey, no specks, at 80-320 px;
     - ``"cropped"``: ``crop_to_ink``, cut to the ink, thin strokes thickened;
     - ``"box"``: ``scale_into_box``, scaled into 20 x 20 with anti-aliasing;
     - ``"mnist"``: ``centre_by_mass``, in 28 x 28 with the centre of mass at ``MNIST_CENTRE``.
@@ -109,7 +117,8 @@ def to_mnist_steps(image: ImageSource, *, max_pixels: int = MAX_PIXELS) -> dict[
 
     Returns:
         A dict with the keys of ``STEPS``, in order, of float32 arrays in [0, 1] (``"bilevel"``
-        and ``"cropped"`` hold only 0 and 1); ``"mnist"`` has shape (28, 28).
+        and ``"cropped"`` hold 1 for solid ink, grey levels for faint ink and 0 for paper);
+        ``"mnist"`` has shape (28, 28).
 
     Raises:
         ImageError: The image cannot be read (see ``load_grey``).
@@ -155,61 +164,90 @@ def ink_on_black(grey: np.ndarray) -> np.ndarray:
 
 
 def binarise(ink: np.ndarray) -> np.ndarray:
-    """Cut the digit out in black and white, as NIST's originals were, at 80 to 320 px.
+    """Cut the digit out with its strokes solid, as NIST's originals were, at 80 to 320 px.
 
-    Ink is where the value is over 0.5; specks, blobs smaller than ``SPECK_FRACTION`` of the
-    largest, are dropped. The image is cut to the bounding box of the ink left, plus a margin of
-    ``CROP_MARGIN``. A crop whose longer side is under ``WORK_MIN`` is enlarged to it from its grey
-    levels (``_enlarge``), one over ``WORK_MAX`` reduced by a whole factor with a maximum filter, so
-    that thin strokes survive (``_block_max``).
+    Ink over ``SOLID_INK`` becomes 1, ink from ``FAINT_INK`` to it a grey level in between
+    (``strokes``), fainter ink 0. Specks, blobs of ink over ``SOLID_INK`` smaller than
+    ``SPECK_FRACTION`` of the largest, are dropped, and so is faint ink not connected to the
+    solid ink kept. The image is cut to the bounding box of the ink left, plus a margin of
+    ``CROP_MARGIN``. A crop whose longer
+    side is under ``WORK_MIN`` is enlarged to it (``_enlarge``), one over ``WORK_MAX`` reduced by
+    a whole factor with a maximum filter, so that thin strokes survive (``_block_max``).
 
     Args:
         ink: (H, W) float array in [0, 1], white ink on black (``ink_on_black``).
 
     Returns:
-        (h, w) bool array, True for ink; its longer side is from ``WORK_MIN`` to ``WORK_MAX``.
+        (h, w) float32 array in [0, 1], 1 for solid ink; its longer side is from ``WORK_MIN`` to
+        ``WORK_MAX``.
 
     Raises:
-        NoInkError: No value is over 0.5.
+        NoInkError: No value is over ``SOLID_INK``.
 
     """
-    inked = ink > 0.5
-    mask = _remove_specks(inked)
-    window = _with_margin(_bounding_box(mask), ink.shape)
-    crop, mask, specks = ink[window], mask[window], (inked & ~mask)[window]
-    long_side = max(mask.shape)
+    mask = _remove_specks(ink > SOLID_INK)
+    if not mask.any():
+        raise NoInkError("no digit found: the image is blank (no ink differs from the paper)")
+    labels, _ = ndimage.label(ink > FAINT_INK)
+    kept = np.isin(labels, np.unique(labels[mask]))
+    window = _with_margin(_bounding_box(kept), ink.shape)
+    crop = np.where(kept, strokes(ink), 0.0)[window]
+    long_side = max(crop.shape)
     if long_side < WORK_MIN:
-        return _enlarge(crop, mask, specks, WORK_MIN / long_side)
+        return _enlarge(crop, WORK_MIN / long_side)
     if long_side > WORK_MAX:
-        return _block_max(mask, math.ceil(long_side / WORK_MAX))
-    return mask
+        return _block_max(crop, math.ceil(long_side / WORK_MAX))
+    return crop.astype(np.float32)
+
+
+def strokes(ink: np.ndarray) -> np.ndarray:
+    """Map ink to stroke levels: 0 up to ``FAINT_INK``, 1 from ``SOLID_INK``, linear between.
+
+    With ``FAINT_INK == SOLID_INK`` it is the hard threshold of earlier versions (notebook 09
+    compares the two).
+
+    Args:
+        ink: Float array in [0, 1] (``ink_on_black``).
+
+    Returns:
+        Float32 array of the same shape in [0, 1].
+
+    """
+    if SOLID_INK <= FAINT_INK:
+        return (ink > SOLID_INK).astype(np.float32)
+    return np.clip((ink - FAINT_INK) / (SOLID_INK - FAINT_INK), 0.0, 1.0).astype(np.float32)
 
 
 def crop_to_ink(bilevel: np.ndarray) -> np.ndarray:
-    """Cut a bilevel digit to the bounding box of its ink, thickening strokes thinner than MNIST's.
+    """Cut a digit to the bounding box of its ink, thickening strokes thinner than MNIST's.
 
     Strokes that would be thinner than ``MIN_STROKE`` once the digit is scaled into the 20 x 20
-    box (``stroke_width``) are thickened to ``TARGET_STROKE``: every pixel within the missing
-    half-width of the ink (by Euclidean distance) becomes ink, and the result is cut again.
+    box (``stroke_width`` of the solid ink, over 0.5) are thickened to ``TARGET_STROKE``: every
+    pixel within the missing half-width of the ink (by Euclidean distance) takes the strongest
+    level found within that distance (a grey dilation), and the result is cut again.
 
     Args:
-        bilevel: (h, w) bool array, True for ink (``binarise``).
+        bilevel: (h, w) float array in [0, 1], 1 for solid ink (``binarise``).
 
     Returns:
-        (h', w') bool array, True for ink, whose first and last rows and columns hold ink.
+        (h', w') float32 array in [0, 1], whose first and last rows and columns hold ink.
 
     Raises:
         NoInkError: ``bilevel`` holds no ink.
 
     """
-    mask = bilevel[_bounding_box(bilevel)]
-    width, scale = stroke_width(mask), BOX_SIZE / max(mask.shape)
+    bilevel = np.asarray(bilevel, dtype=np.float32)
+    cut = bilevel[_bounding_box(bilevel > 0)]
+    width, scale = stroke_width(cut > 0.5), BOX_SIZE / max(cut.shape)
     if width * scale >= MIN_STROKE:
-        return mask
+        return cut
     radius = (TARGET_STROKE / scale - width) / 2
-    padded = np.pad(mask, math.ceil(radius) + 1)
-    thick = ndimage.distance_transform_edt(~padded) <= radius
-    return thick[_bounding_box(thick)]
+    padded = np.pad(cut, math.ceil(radius) + 1)
+    reach = math.ceil(radius)
+    offsets = np.mgrid[-reach : reach + 1, -reach : reach + 1]
+    disk = np.hypot(*offsets) <= radius
+    thick = ndimage.grey_dilation(padded, footprint=disk)
+    return thick[_bounding_box(thick > 0)]
 
 
 def scale_into_box(cropped: np.ndarray) -> np.ndarray:
@@ -219,7 +257,7 @@ def scale_into_box(cropped: np.ndarray) -> np.ndarray:
     normalisation did (MNIST page, quoted at the top of this module).
 
     Args:
-        cropped: (h, w) bool array, True for ink (``crop_to_ink``).
+        cropped: (h, w) float array in [0, 1], 1 for solid ink (``crop_to_ink``).
 
     Returns:
         (height, width) float32 array in [0, 1], ``max(height, width) == BOX_SIZE`` (20) and the
@@ -337,26 +375,22 @@ def _with_margin(box: tuple[slice, slice], shape: tuple[int, int]) -> tuple[slic
     )
 
 
-def _enlarge(crop: np.ndarray, mask: np.ndarray, specks: np.ndarray, factor: float) -> np.ndarray:
-    """Enlarge a small crop of ink by ``factor`` (bicubic) and threshold it again at 0.5.
+def _enlarge(crop: np.ndarray, factor: float) -> np.ndarray:
+    """Enlarge a small crop of stroke levels by ``factor``, clipped to [0, 1].
 
-    So that the ``specks`` dropped from ``mask`` stay dropped, the ink within 2 px of them,
-    except the kept ink itself, is zeroed first: 2 px is the reach of Pillow's bicubic filter
-    when enlarging (support 2 source pixels: ``BICUBIC = {bicubic_filter, 2.0}`` in its
-    src/libImaging/Resample.c). A crop without specks is enlarged as it is.
+    Bicubic, as Pillow's ``Image.Resampling.BICUBIC``: smooth edges, without blocks.
     """
-    near_specks = ndimage.binary_dilation(specks, np.ones((3, 3), dtype=bool), iterations=2)
-    source = np.where(near_specks & ~mask, 0.0, crop)
     size = (max(1, round(crop.shape[1] * factor)), max(1, round(crop.shape[0] * factor)))
-    return _resize(source, *size, Image.Resampling.BICUBIC) > 0.5
+    return np.clip(_resize(crop, *size, Image.Resampling.BICUBIC), 0.0, 1.0)
 
 
-def _block_max(mask: np.ndarray, factor: int) -> np.ndarray:
-    """Reduce a bool image by ``factor`` in each direction, keeping a pixel if any was ink."""
-    height, width = -(-mask.shape[0] // factor) * factor, -(-mask.shape[1] // factor) * factor
-    padded = np.zeros((height, width), dtype=bool)
-    padded[: mask.shape[0], : mask.shape[1]] = mask
-    return padded.reshape(height // factor, factor, width // factor, factor).any(axis=(1, 3))
+def _block_max(values: np.ndarray, factor: int) -> np.ndarray:
+    """Reduce an image by ``factor`` in each direction, keeping the largest value of each block."""
+    height = -(-values.shape[0] // factor) * factor
+    width = -(-values.shape[1] // factor) * factor
+    padded = np.zeros((height, width), dtype=np.float32)
+    padded[: values.shape[0], : values.shape[1]] = values
+    return padded.reshape(height // factor, factor, width // factor, factor).max(axis=(1, 3))
 
 
 def _resize(values: np.ndarray, width: int, height: int, resample: Image.Resampling) -> np.ndarray:

@@ -46,7 +46,8 @@ def classify(image: Any, model: keras.Model) -> tuple[dict[str, float], np.ndarr
 
     Returns:
         The ten probabilities keyed by digit ("0" … "9"), the 28 x 28 input zoomed to
-        224 x 224 (uint8 grey), and a one-line answer such as ``"7 (99.8 %)"``.
+        224 x 224 (uint8 grey), and a one-line answer such as ``"7 (99.8 %)"``, or
+        ``"not a digit / not sure (best guess 7)"`` when the rejection rule rejects it.
 
     Raises:
         gradio.Error: The image holds no digit, cannot be read or is too large (shown in the
@@ -64,6 +65,8 @@ def classify(image: Any, model: keras.Model) -> tuple[dict[str, float], np.ndarr
     (prediction,) = predict_arrays(x[None], model)
     probabilities = {str(digit): float(p) for digit, p in enumerate(prediction.probabilities)}
     seen = np.kron((x * 255).round().astype(np.uint8), np.ones((ZOOM, ZOOM), dtype=np.uint8))
+    if prediction.rejected:
+        return probabilities, seen, f"not a digit / not sure (best guess {prediction.digit})"
     return probabilities, seen, f"{prediction.digit} ({prediction.probability:.1%})"
 
 

@@ -122,6 +122,7 @@ def test_prediction_to_dict_has_plain_numbers_rounded_to_six_places():
         "digit": 3,
         "probability": 0.876543,
         "probabilities": [0.0, 0.0, 0.0, 0.876543, 0.0, 0.0, 0.0, 0.0, 0.123457, 0.0],
+        "rejected": False,
     }
     assert all(type(p) is float for p in record["probabilities"]), "NumPy floats left"
 
@@ -159,6 +160,7 @@ def test_cli_json_prints_the_right_digit_for_every_sample():
     for line in lines:
         assert len(line["probabilities"]) == 10 and abs(sum(line["probabilities"]) - 1) < 1e-4
         assert line["probability"] == max(line["probabilities"])
+        assert line["rejected"] is False, line["file"]
     assert "Traceback" not in result.stderr
 
 

@@ -70,8 +70,9 @@ def test_the_steps_are_the_stages_called_one_after_the_other(drawn_seven):
     for step, image in zip(STEPS, stages, strict=True):
         assert np.array_equal(steps[step], image), step
         assert steps[step].dtype == np.float32 and 0 <= steps[step].min() <= steps[step].max() <= 1
-    assert bilevel.dtype == bool, "binarise returns a mask"
-    assert cropped.dtype == bool, "crop_to_ink keeps the mask"
+    assert bilevel.dtype == np.float32 and cropped.dtype == np.float32
+    share_solid_or_paper = np.isin(bilevel, (0.0, 1.0)).mean()
+    assert share_solid_or_paper > 0.97, "a sharp drawing stays black and white (a few grey edges)"
     assert 80 <= max(bilevel.shape) <= 320
 
 
@@ -88,7 +89,8 @@ def test_centre_of_mass_lands_where_mnist_has_it(drawn_seven):
 def test_mnist_digits_come_back_nearly_unchanged(mnist_digits):
     x, _ = mnist_digits
     scores = [similarity(to_mnist(digit), digit / 255.0) for digit in x]
-    assert min(scores) > 0.8 and np.mean(scores) > 0.9
+    # the grey edges are kept (and anti-aliased once more), so strokes come back a little softer
+    assert min(scores) > 0.65 and np.mean(scores) > 0.82
 
 
 def test_dark_ink_on_light_paper_is_inverted(drawn_seven):
@@ -207,3 +209,26 @@ def test_unusable_files_raise_one_sentence(bad_images, tmp_path):
 def test_pixel_limit_can_be_lowered(drawn_seven):
     with pytest.raises(ImageError, match="too large"):
         to_mnist(drawn_seven, max_pixels=300 * 299)
+
+
+def test_faint_ink_keeps_a_grey_level_and_solid_ink_is_full():
+    ink = np.array([[0.1, 0.2, 0.35, 0.5, 0.8]], dtype=np.float32)
+    assert np.allclose(preprocess.strokes(ink), [[0.0, 0.0, 0.5, 1.0, 1.0]])
+
+
+def test_a_faint_stroke_joined_to_the_digit_is_kept_grey():
+    page = np.full((200, 200), 255, dtype=np.uint8)
+    page[40:160, 60:70] = 0  # a solid bar
+    page[40:50, 70:140] = 165  # a faint stroke joined to it (ink 0.35 of the strongest)
+    steps = to_mnist_steps(page)
+    grey = (steps["bilevel"] > 0.3) & (steps["bilevel"] < 0.7)
+    columns = np.nonzero(grey.any(axis=0))[0]
+    assert columns.max() - columns.min() > 0.6 * steps["bilevel"].shape[1], "the stroke is kept"
+    assert steps["box"].shape == (20, 14), "the crop spans bar and faint stroke: 130 x 90 px"
+
+
+def test_faint_ink_apart_from_the_digit_is_dropped():
+    page = np.full((200, 200), 255, dtype=np.uint8)
+    page[40:160, 60:70] = 0
+    page[20:30, 150:190] = 165  # a faint smudge, not touching the digit
+    assert np.array_equal(to_mnist(page), to_mnist(np.where(page == 165, 255, page)))
