@@ -52,6 +52,46 @@ ALLOWED = {
     ("01_dataset.ipynb", "10 %"): "the even share of ten classes, 100 % / 10",
     ("solutions/01_dataset.ipynb", "10 %"): "the accuracy of guessing among ten classes",
     ("02_preprocessing.ipynb", "0.5"): "the binarising threshold an exercise asks for",
+    ("06_better_dense.ipynb", "669,706"): "784-512-512-10's parameters, summed by hand in the cell",
+    (
+        "06_better_dense.ipynb",
+        "98.40 %",
+    ): "literature: Keras's mnist_mlp example's reported accuracy",
+    ("06_better_dense.ipynb", "0.5"): "a dropout rate an exercise asks for (the notebook uses 0.3)",
+    ("06_better_dense.ipynb", "4,000"): "a training-set size an exercise asks for",
+    ("06_better_dense.ipynb", "16,000"): "a training-set size an exercise asks for",
+    (
+        "07_convolutional.ipynb",
+        "0.63",
+    ): "conv1's multiply-adds in millions, 28·28·32·25 in the cell",
+    ("07_convolutional.ipynb", "51,264"): "conv2's parameters, 5·5·32·64 + 64 by hand in the cell",
+    (
+        "07_convolutional.ipynb",
+        "1,024",
+    ): "the values the dense layer sees, 4·4·64 by hand in the cell",
+    ("07_convolutional.ipynb", "262,400"): "the dense layer's parameters, 1,024·256 + 256 by hand",
+    ("07_convolutional.ipynb", "2,570"): "the output layer's parameters, 256·10 + 10 by hand",
+    (
+        "07_convolutional.ipynb",
+        "0.002",
+    ): "a hyper-parameter: compile_cosine's initial learning rate",
+    (
+        "11_shipping_the_model.ipynb",
+        "99.9 %",
+    ): "the target asserted as >= 9,990 of 10,000 same digits",
+    ("11_shipping_the_model.ipynb", "0.2"): "the tolerance in points asserted as <= 0.002 accuracy",
+    (
+        "solutions/05_numpy_from_scratch.ipynb",
+        "55,000",
+    ): "set-up: load_splits' fit split, 60,000 - 5,000",
+    ("solutions/05_numpy_from_scratch.ipynb", "0.005"): "a learning rate the prose suggests trying",
+    ("solutions/05_numpy_from_scratch.ipynb", "2.3"): "ln 10, a uniform guess's loss, in the cell",
+    ("solutions/06_better_dense.ipynb", "0.329"): "notebook 06's printed baseline validation loss",
+    (
+        "solutions/06_better_dense.ipynb",
+        "670,000",
+    ): "784-512-512-10's 669,706 parameters (notebook 06)",
+    ("solutions/06_better_dense.ipynb", "55,000"): "set-up: load_splits' fit split, 60,000 - 5,000",
 }
 
 #: Markdown that carries no quoted figures: fenced and inline code, link targets, HTML tags, and
