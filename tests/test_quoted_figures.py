@@ -52,6 +52,11 @@ ALLOWED = {
     ("01_dataset.ipynb", "10 %"): "the even share of ten classes, 100 % / 10",
     ("solutions/01_dataset.ipynb", "10 %"): "the accuracy of guessing among ten classes",
     ("02_preprocessing.ipynb", "0.5"): "the binarising threshold an exercise asks for",
+    ("10_reading_numbers.ipynb", "99.5 %"): "notebook 07's test accuracy of the CNN it loads",
+    ("10_reading_numbers.ipynb", "8.5"): "number_photos.SLANT's 0.15 shear in degrees, set-up fact",
+    ("10_reading_numbers.ipynb", "1.5"): "number_photos.ZOOM and reading.MAYBE_ONE, set-up facts",
+    ("10_reading_numbers.ipynb", "0.35"): "reading.INK_THRESHOLD, a constant of the package",
+    ("10_reading_numbers.ipynb", "2 %"): "reading.SPECK_FRACTION, a constant of the package",
 }
 
 #: Markdown that carries no quoted figures: fenced and inline code, link targets, HTML tags, and
