@@ -19,6 +19,7 @@ digit's box in the input image's pixels.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -49,11 +50,19 @@ MERGE_OVERLAP = 0.5
 #: at most ``MAX_CUTS`` cuts (the lowest minima of the vertical ink profile) are tried.
 ONE_DIGIT, MAYBE_ONE, MIN_PART, MAX_CUTS = 0.9, 1.5, 0.15, 5
 
+#: Whether a cut's score counts a half the rejection rule marks "not a digit" as 0 (True) or
+#: scores it by its probability like any other half (False). Measured in notebook 10.
+REJECT_IN_SPLIT = True
+
 #: A piece lower than ``FRAGMENT_HEIGHT`` × the line height, or lower than ``SLIVER_HEIGHT`` ×
 #: and narrower than ``SLIVER_WIDTH`` × the line height, is part of a digit (a stroke cut off by
 #: a gap in the ink, the loose end of a 4) and is joined to the nearest piece. A 1 is narrow too,
 #: but as tall as the line.
 FRAGMENT_HEIGHT, SLIVER_HEIGHT, SLIVER_WIDTH = 0.5, 0.75, 0.35
+
+#: A box read matches a true box when their columns overlap by this share of their union
+#: (intersection over union of the two column ranges), see ``failure_reason``.
+BOX_MATCH = 0.5
 
 #: A piece is (top, left, mask): its box's top row and left column in the image, and a bool
 #: (h, w) mask of its ink pixels within the box.
@@ -65,8 +74,8 @@ class NumberReading:
     """What ``read_number`` read.
 
     Attributes:
-        text: The digits, left to right, e.g. ``"2026"``; a piece the model rejects as not a
-            digit (``Prediction.rejected``, where the model offers it) is written ``?``.
+        text: The digits, left to right, e.g. ``"2026"``; a piece the rejection rule marks as
+            not a digit (``Prediction.rejected``) is written ``?``.
         digits: One ``Prediction`` per character of ``text``.
         boxes: One (left, top, right, bottom) box per digit in the input image's pixels, right
             and bottom exclusive.
@@ -88,7 +97,7 @@ class NumberReading:
 
 def digit_text(prediction: Prediction) -> str:
     """Return the character for a prediction: its digit, or ``?`` if the model rejected it."""
-    return "?" if getattr(prediction, "rejected", False) else str(prediction.digit)
+    return "?" if prediction.rejected else str(prediction.digit)
 
 
 def find_pieces(ink: np.ndarray) -> list[Piece]:
@@ -226,6 +235,11 @@ def recognise(ink: np.ndarray, pieces: list[Piece], model: keras.Model) -> list[
     return predict_arrays(np.stack([to_mnist(piece_image(ink, p)) for p in pieces]), model)
 
 
+def _score(prediction: Prediction) -> float:
+    """Return a half's score: its probability, or 0 if rejected and ``REJECT_IN_SPLIT``."""
+    return 0.0 if REJECT_IN_SPLIT and prediction.rejected else prediction.probability
+
+
 def split_piece(
     ink: np.ndarray, piece: Piece, whole: Prediction, line: float, model: keras.Model
 ) -> list[tuple[Piece, Prediction]]:
@@ -256,7 +270,7 @@ def split_piece(
         return [(piece, whole)]
     predictions = recognise(ink, [half for halves in cuts for half in halves], model)
     scores = [
-        left.probability * (right.probability if halves[1][2].shape[1] <= MAYBE_ONE * line else 1)
+        _score(left) * (_score(right) if halves[1][2].shape[1] <= MAYBE_ONE * line else 1)
         for left, right, halves in zip(predictions[::2], predictions[1::2], cuts, strict=True)
     ]
     best = int(np.argmax(scores))
@@ -346,3 +360,34 @@ def read_number(
     )
     digits = tuple(prediction for _, prediction in found)
     return NumberReading("".join(digit_text(p) for p in digits), digits, boxes)
+
+
+def _columns_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of the column ranges of two (left, top, right, bottom) boxes."""
+    shared = min(a[2], b[2]) - max(a[0], b[0])
+    return max(shared, 0) / (max(a[2], b[2]) - min(a[0], b[0]))
+
+
+def failure_reason(text: str, boxes: Sequence[Sequence[int]], result: NumberReading) -> str:
+    """Say which step misread a number: a segmentation step, or the model.
+
+    Args:
+        text: The true digits, e.g. ``"2026"``.
+        boxes: The true (left, top, right, bottom) box of each digit, in the image's pixels.
+        result: What ``read_number`` read (assumed wrong: ``result.text != text``).
+
+    Returns:
+        ``"split"`` if more digits were read than written (a digit cut in two), ``"merge"`` if
+        fewer (two digits read as one), ``"misplaced cut"`` if as many but some box read does not
+        match its true box (column overlap under ``BOX_MATCH`` of the union: a cut in the wrong
+        place, segmentation's fault), else ``"recognition"`` (the boxes were right, the model
+        misread a digit).
+
+    """
+    if len(result.text) != len(text):
+        return "split" if len(result.text) > len(text) else "merge"
+    matched = all(
+        _columns_iou(tuple(true), read) >= BOX_MATCH
+        for true, read in zip(boxes, result.boxes, strict=True)
+    )
+    return "recognition" if matched else "misplaced cut"

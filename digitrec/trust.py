@@ -64,7 +64,7 @@ def calibration_bins(
 def expected_calibration_error(
     probabilities: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS
 ) -> float:
-    """ECE = sum over bins of (bin size / N) * |accuracy - mean confidence| (Guo et al. 2017).
+    """ECE = sum over bins of (bin size / N) * ``|accuracy - mean confidence|`` (Guo et al. 2017).
 
     Args:
         probabilities: (N, C) float array of probabilities.

@@ -90,6 +90,7 @@ autosummary_mock_imports = ["digitrec.__main__"]  # importing it runs the comman
 autodoc_typehints = "description"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
+napoleon_use_ivar = True  # "Attributes:" as fields: two classes may share an attribute name
 
 html_theme = "sphinx_book_theme"
 html_title = project

@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import types
 
 import numpy as np
 import pytest
@@ -107,13 +106,37 @@ def test_a_narrow_piece_is_never_cut():
 def test_a_rejected_piece_is_written_as_a_question_mark():
     probabilities = np.full(10, 0.1, dtype=np.float32)
     seven = digitrec.Prediction(7, 0.1, probabilities)
-
-    # a stand-in for a Prediction with issue 14's ``rejected`` field
-    rejected = types.SimpleNamespace(
-        digit=3, probability=0.2, probabilities=probabilities, rejected=True
-    )
+    rejected = digitrec.Prediction(3, 0.2, probabilities, rejected=True)
     assert reading.digit_text(seven) == "7"
     assert reading.digit_text(rejected) == "?"
+
+
+def test_a_rejected_half_scores_zero_only_when_rejection_counts_in_the_split(monkeypatch):
+    probabilities = np.full(10, 0.1, dtype=np.float32)
+    rejected = digitrec.Prediction(3, 0.9, probabilities, rejected=True)
+    monkeypatch.setattr(reading, "REJECT_IN_SPLIT", False)
+    assert reading._score(rejected) == pytest.approx(0.9)
+    monkeypatch.setattr(reading, "REJECT_IN_SPLIT", True)
+    assert reading._score(rejected) == 0.0
+
+
+def test_failure_reasons_compare_counts_then_boxes_then_digits():
+    truth = "12"
+    true_boxes = [(0, 0, 10, 20), (14, 0, 24, 20)]
+    p = digitrec.Prediction(1, 1.0, np.full(10, 0.1, dtype=np.float32))
+
+    def read(text, boxes):
+        return reading.NumberReading(text, (p,) * len(text), tuple(boxes))
+
+    assert (
+        reading.failure_reason(truth, true_boxes, read("123", true_boxes + [(30, 0, 40, 20)]))
+        == "split"
+    )
+    assert reading.failure_reason(truth, true_boxes, read("7", [(0, 0, 24, 20)])) == "merge"
+    assert reading.failure_reason(truth, true_boxes, read("13", true_boxes)) == "recognition"
+    # right count, but the first box holds both digits' halves: a misplaced cut
+    misplaced = [(0, 0, 22, 20), (22, 0, 24, 20)]
+    assert reading.failure_reason(truth, true_boxes, read("13", misplaced)) == "misplaced cut"
 
 
 # ----- the generated test set -------------------------------------------------------------------
