@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
+import weakref
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -384,10 +385,20 @@ def model_logits(model, x: np.ndarray) -> np.ndarray:
         (N, 10) float64 array.
 
     """
-    import keras
-
-    features = keras.Model(model.inputs, model.layers[-2].output)
+    features = _features(model)
     weights, bias = model.layers[-1].get_weights()
     batch = x.reshape((len(x), *model.input_shape[1:]))
     hidden = features.predict(batch, batch_size=1000, verbose=0).astype(np.float64)
     return hidden @ weights + bias
+
+
+_FEATURE_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _features(model):
+    """Return the sub-model up to the last layer's input, built once per model (no re-tracing)."""
+    import keras
+
+    if model not in _FEATURE_MODELS:
+        _FEATURE_MODELS[model] = keras.Model(model.inputs, model.layers[-2].output)
+    return _FEATURE_MODELS[model]

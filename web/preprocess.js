@@ -7,7 +7,8 @@
 // 1 white), row by row. Output: a Float32Array of 28 * 28 values in [0, 1], white ink on black.
 // The steps (each a function below, named after its Python twin):
 //   inkOnBlack     ink white on black, paper level removed, strongest ink 1
-//   binarise       ink > 0.5 without specks, cut with a margin, brought to 80-320 px
+//   binarise       solid ink (> 0.5) without specks, with the faint ink (> 0.2) touching it kept
+//                  as grey levels, cut with a margin, brought to 80-320 px
 //   cropToInk      cut to the ink, strokes thinner than MNIST's thickened
 //   scaleIntoBox   longer side 20 px, Lanczos filter (Pillow's, for the same grey edges)
 //   centreByMass   pasted into 28 x 28, centre of mass moved to (14, 14)
@@ -17,6 +18,7 @@
   const BOX_SIZE = 20, IMAGE_SIZE = 28, MIN_INK_CONTRAST = 0.2, SPECK_FRACTION = 0.02;
   const CROP_MARGIN = 0.05, WORK_MIN = 80, WORK_MAX = 320;
   const TARGET_STROKE = 2.7, MIN_STROKE = 2.0, MNIST_CENTRE = 14.0;
+  const FAINT_INK = 0.2, SOLID_INK = 0.5;
 
   // An image: {h, w, data} with data[row * w + col].
   const image = (h, w, data) => ({ h, w, data: data || new Float64Array(h * w) });
@@ -74,13 +76,13 @@
     return ink;
   }
 
-  // Drop 4-connected blobs smaller than SPECK_FRACTION of the largest (scipy.ndimage.label).
-  function removeSpecks(mask) {
+  // 4-connected components (scipy.ndimage.label): a label per pixel (0: none) and each size.
+  function label(mask) {
     const labels = new Int32Array(mask.data.length), sizes = [0];
     for (let start = 0; start < labels.length; start++) {
       if (!mask.data[start] || labels[start]) continue;
-      const label = sizes.length, stack = [start];
-      labels[start] = label;
+      const id = sizes.length, stack = [start];
+      labels[start] = id;
       let size = 0;
       while (stack.length) {
         const i = stack.pop(), r = Math.floor(i / mask.w), c = i % mask.w;
@@ -88,13 +90,19 @@
         for (const [rr, cc] of [[r - 1, c], [r + 1, c], [r, c - 1], [r, c + 1]]) {
           const j = rr * mask.w + cc;
           if (rr >= 0 && rr < mask.h && cc >= 0 && cc < mask.w && mask.data[j] && !labels[j]) {
-            labels[j] = label;
+            labels[j] = id;
             stack.push(j);
           }
         }
       }
       sizes.push(size);
     }
+    return { labels, sizes };
+  }
+
+  // Drop the blobs smaller than SPECK_FRACTION of the largest.
+  function removeSpecks(mask) {
+    const { labels, sizes } = label(mask);
     const largest = Math.max(0, ...sizes);
     return image(mask.h, mask.w, labels.map((l) => (l && sizes[l] >= SPECK_FRACTION * largest ? 1 : 0)));
   }
@@ -121,48 +129,57 @@
 
   const threshold = (img, t) => image(img.h, img.w, img.data.map((v) => (v > t ? 1 : 0)));
 
-  // Grow a mask by a disk (Euclidean distance <= radius): scipy's distance_transform_edt <= r.
-  function dilate(mask, radius, square) {
-    const out = image(mask.h, mask.w), reach = Math.floor(radius);
-    for (let i = 0; i < mask.data.length; i++) {
-      if (!mask.data[i]) continue;
-      const r = Math.floor(i / mask.w), c = i % mask.w;
-      for (let dr = -reach; dr <= reach; dr++)
-        for (let dc = -reach; dc <= reach; dc++) {
-          const rr = r + dr, cc = c + dc;
-          if ((square || dr * dr + dc * dc <= radius * radius) && rr >= 0 && rr < mask.h && cc >= 0 && cc < mask.w)
-            out.data[rr * mask.w + cc] = 1;
-        }
-    }
+  // Grey dilation by a disk (scipy's grey_dilation, footprint: Euclidean distance <= radius):
+  // every pixel takes the strongest level within the radius.
+  function greyDilate(img, radius) {
+    const out = image(img.h, img.w), reach = Math.ceil(radius);
+    for (let r = 0; r < img.h; r++)
+      for (let c = 0; c < img.w; c++) {
+        let best = 0;
+        for (let dr = -reach; dr <= reach; dr++)
+          for (let dc = -reach; dc <= reach; dc++) {
+            const rr = r + dr, cc = c + dc;
+            if (Math.hypot(dr, dc) <= radius && rr >= 0 && rr < img.h && cc >= 0 && cc < img.w)
+              best = Math.max(best, img.data[rr * img.w + cc]);
+          }
+        out.data[r * img.w + c] = best;
+      }
     return out;
   }
 
+  // Stroke levels (preprocess.strokes): 0 up to FAINT_INK, 1 from SOLID_INK, linear between.
+  const strokes = (v) => Math.min(1, Math.max(0, (v - FAINT_INK) / (SOLID_INK - FAINT_INK)));
+  const clip01 = (v) => Math.min(1, Math.max(0, v));
+
   function binarise(ink) {
-    const inked = threshold(ink, 0.5), kept = removeSpecks(inked);
+    const solid = removeSpecks(threshold(ink, SOLID_INK));
+    boundingBox(solid); // no solid ink: the canvas is blank
+    const { labels } = label(threshold(ink, FAINT_INK)), touching = new Set();
+    solid.data.forEach((v, i) => v && touching.add(labels[i]));
+    const kept = image(ink.h, ink.w, labels.map((l) => (touching.has(l) ? 1 : 0)));
     const [top, bottom, left, right] = boundingBox(kept);
     const margin = Math.max(1, pyRound(CROP_MARGIN * Math.max(bottom - top, right - left)));
     const win = [Math.max(0, top - margin), Math.min(ink.h, bottom + margin),
       Math.max(0, left - margin), Math.min(ink.w, right + margin)];
-    const crop = cut(ink, win), mask = cut(kept, win), inkedCrop = cut(inked, win);
-    const longSide = Math.max(mask.h, mask.w);
+    const crop = cut(image(ink.h, ink.w, ink.data.map((v, i) => (kept.data[i] ? strokes(v) : 0))), win);
+    const longSide = Math.max(crop.h, crop.w);
     if (longSide < WORK_MIN) {
-      // Enlarge (bicubic) from the grey levels, the ink near dropped specks zeroed first.
-      const specks = image(mask.h, mask.w, inkedCrop.data.map((v, i) => v && !mask.data[i] ? 1 : 0));
-      const near = dilate(dilate(specks, 1, true), 1, true);
-      const source = image(crop.h, crop.w, crop.data.map((v, i) => (near.data[i] && !mask.data[i] ? 0 : v)));
-      const factor = WORK_MIN / longSide;
-      const big = resize(source, Math.max(1, pyRound(crop.w * factor)), Math.max(1, pyRound(crop.h * factor)), BICUBIC);
-      return threshold(big, 0.5);
+      const factor = WORK_MIN / longSide; // enlarged (bicubic) from the stroke levels
+      const big = resize(crop, Math.max(1, pyRound(crop.w * factor)), Math.max(1, pyRound(crop.h * factor)), BICUBIC);
+      big.data = big.data.map(clip01);
+      return big;
     }
-    if (longSide > WORK_MAX) return blockMax(mask, Math.ceil(longSide / WORK_MAX));
-    return mask;
+    if (longSide > WORK_MAX) return blockMax(crop, Math.ceil(longSide / WORK_MAX));
+    return crop;
   }
 
-  // Reduce by a whole factor, keeping a pixel if any pixel of its block is ink.
-  function blockMax(mask, f) {
-    const out = image(Math.ceil(mask.h / f), Math.ceil(mask.w / f));
-    for (let i = 0; i < mask.data.length; i++)
-      if (mask.data[i]) out.data[Math.floor(Math.floor(i / mask.w) / f) * out.w + Math.floor((i % mask.w) / f)] = 1;
+  // Reduce by a whole factor, keeping the strongest level of each block.
+  function blockMax(levels, f) {
+    const out = image(Math.ceil(levels.h / f), Math.ceil(levels.w / f));
+    for (let i = 0; i < levels.data.length; i++) {
+      const j = Math.floor(Math.floor(i / levels.w) / f) * out.w + Math.floor((i % levels.w) / f);
+      out.data[j] = Math.max(out.data[j], levels.data[i]);
+    }
     return out;
   }
 
@@ -180,14 +197,14 @@
   }
 
   function cropToInk(bilevel) {
-    const mask = cut(bilevel, boundingBox(bilevel));
-    const width = strokeWidth(mask), scale = BOX_SIZE / Math.max(mask.h, mask.w);
-    if (width * scale >= MIN_STROKE) return mask;
+    const levels = cut(bilevel, boundingBox(bilevel));
+    const width = strokeWidth(threshold(levels, 0.5)), scale = BOX_SIZE / Math.max(levels.h, levels.w);
+    if (width * scale >= MIN_STROKE) return levels;
     const radius = (TARGET_STROKE / scale - width) / 2, pad = Math.ceil(radius) + 1;
-    const padded = image(mask.h + 2 * pad, mask.w + 2 * pad);
-    for (let i = 0; i < mask.data.length; i++)
-      padded.data[(Math.floor(i / mask.w) + pad) * padded.w + (i % mask.w) + pad] = mask.data[i];
-    const thick = dilate(padded, radius, false);
+    const padded = image(levels.h + 2 * pad, levels.w + 2 * pad);
+    for (let i = 0; i < levels.data.length; i++)
+      padded.data[(Math.floor(i / levels.w) + pad) * padded.w + (i % levels.w) + pad] = levels.data[i];
+    const thick = greyDilate(padded, radius);
     return cut(thick, boundingBox(thick));
   }
 
