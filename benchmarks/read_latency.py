@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import statistics
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
+from predict_latency import median_ms  # noqa: E402  (same folder: one timing rule)
 
 import digitrec  # noqa: E402
 from digitrec import reading  # noqa: E402
@@ -44,17 +43,6 @@ def drawn_number(text: str = TEXT) -> Image.Image:
         origin = np.array([20.0 + 135 * i, 50.0])
         samples.draw(int(character), rng, image, origin, 180, width=18, colour=0)
     return image
-
-
-def median_ms(function, calls: int) -> float:
-    """Median wall-clock time of ``function()`` over ``calls`` calls, in milliseconds."""
-    function()  # warm-up: first-call tracing and caches
-    timings = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return 1000 * statistics.median(timings)
 
 
 def main() -> None:
