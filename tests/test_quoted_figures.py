@@ -99,6 +99,9 @@ ALLOWED = {
     ("10_reading_numbers.ipynb", "1.5"): "number_photos.ZOOM and reading.MAYBE_ONE, set-up facts",
     ("10_reading_numbers.ipynb", "0.35"): "reading.INK_THRESHOLD, a constant of the package",
     ("10_reading_numbers.ipynb", "2 %"): "reading.SPECK_FRACTION, a constant of the package",
+    ("10_reading_numbers.ipynb", "0.2"): "a MERGE_OVERLAP an exercise asks for (package: 0.5)",
+    ("10_reading_numbers.ipynb", "0.15"): "an INK_THRESHOLD an exercise asks for",
+    ("10_reading_numbers.ipynb", "0.6"): "an INK_THRESHOLD an exercise asks for",
 }
 
 #: Markdown that carries no quoted figures: fenced and inline code, link targets, HTML tags, and
