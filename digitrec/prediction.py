@@ -142,11 +142,13 @@ def model_folders() -> list[Path]:
     return list(dict.fromkeys(folder.resolve() for folder in folders))
 
 
-def find_model(name: str) -> Path:
-    """Return the saved model ``<name>.keras`` from the first of ``model_folders()`` that has it.
+def find_model(name: str, suffix: str = ".keras") -> Path:
+    """Return the saved model ``<name><suffix>`` from the first of ``model_folders()`` that has it.
 
     Args:
         name: The file's stem, e.g. ``"03_dense"``.
+        suffix: The file's extension: ``".keras"``, or an export of notebook 11 such as
+            ``".tflite"``, ``"_int8.tflite"`` or ``".onnx"``.
 
     Returns:
         Its absolute path (``paths.display_path`` shows it without machine-specific folders).
@@ -156,9 +158,9 @@ def find_model(name: str) -> Path:
 
     """
     for folder in model_folders():
-        if (folder / f"{name}.keras").is_file():
-            return folder / f"{name}.keras"
-    raise ModelError(f"model/{name}.keras not found: run notebook {name[:2]} first")
+        if (folder / f"{name}{suffix}").is_file():
+            return folder / f"{name}{suffix}"
+    raise ModelError(f"model/{name}{suffix} not found: run notebook {name[:2]} first")
 
 
 def best_model_file(folders: Iterable[str | os.PathLike[str]] | None = None) -> Path:

@@ -126,6 +126,12 @@ def test_find_model_says_which_notebook_to_run():
         digitrec.find_model("42_none")
 
 
+def test_find_model_finds_the_exports_of_notebook_11():
+    assert digitrec.find_model("07_cnn", ".onnx") == (ROOT / "model" / "07_cnn.onnx").resolve()
+    with pytest.raises(digitrec.ModelError, match=r"model/07_cnn\.pt not found"):
+        digitrec.find_model("07_cnn", ".pt")
+
+
 def test_show_source_shows_the_code_itself():
     assert digitrec.show_source(models.cnn).data.startswith("def cnn(filters=(32, 64)")
 
