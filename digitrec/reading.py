@@ -321,6 +321,26 @@ def join_fragments(pieces: list[Piece], line: float) -> list[Piece]:
     return pieces
 
 
+def segment(ink: np.ndarray) -> tuple[list[Piece], float]:
+    """Cut ink into the pieces that ``read_number`` reads, before its split search.
+
+    Args:
+        ink: (H, W) float ink in [0, 1], strongest ink 1 (``ink_on_black``).
+
+    Returns:
+        (pieces, line): the connected components with the strokes of one digit merged
+        (``merge_pieces``) and fragments joined (``join_fragments``), left to right; and the
+        line height in pixels (``line_height``).
+
+    Raises:
+        NoInkError: No pixel is over ``INK_THRESHOLD`` (``find_pieces``).
+
+    """
+    pieces = merge_pieces(find_pieces(ink))
+    line = line_height(pieces)
+    return join_fragments(pieces, line), line
+
+
 def read_number(
     image: ImageSource,
     model: keras.Model | str | os.PathLike[str] | None = None,
@@ -346,9 +366,7 @@ def read_number(
 
     """
     ink = ink_on_black(load_grey(image, max_pixels=max_pixels))
-    pieces = merge_pieces(find_pieces(ink))
-    line = line_height(pieces)
-    pieces = join_fragments(pieces, line)
+    pieces, line = segment(ink)
     model = _model(model)
     found = []
     for piece, prediction in zip(pieces, recognise(ink, pieces, model), strict=True):

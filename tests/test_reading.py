@@ -79,6 +79,22 @@ def test_a_fragment_is_joined_to_its_nearest_piece():
     ]
 
 
+def test_segment_merges_strokes_and_joins_fragments_before_any_split():
+    ink = np.zeros((40, 80))
+    ink[10:35, 5:15] = 1.0  # the body of a 5
+    ink[5:8, 5:15] = 1.0  # its bar, apart: merged with the body
+    ink[10:35, 30:40] = 1.0  # a digit
+    ink[20:24, 44:47] = 1.0  # a crumb of it (4 rows of a 25-row line), joined to it
+    ink[10:35, 60:75] = 1.0  # a wide digit: segment never cuts it
+    pieces, line = reading.segment(ink)
+    assert line == 25
+    assert [(top, left, mask.shape) for top, left, mask in pieces] == [
+        (5, 5, (30, 10)),
+        (10, 30, (25, 17)),
+        (10, 60, (25, 15)),
+    ]
+
+
 def test_touching_digits_are_cut_where_the_ink_profile_is_lowest():
     # two 10 x 8 blocks joined by a one-pixel bridge at columns 8-9
     mask = np.zeros((10, 18), dtype=bool)
