@@ -102,6 +102,7 @@ ALLOWED = {
     ("10_reading_numbers.ipynb", "0.2"): "a MERGE_OVERLAP an exercise asks for (package: 0.5)",
     ("10_reading_numbers.ipynb", "0.15"): "an INK_THRESHOLD an exercise asks for",
     ("10_reading_numbers.ipynb", "0.6"): "an INK_THRESHOLD an exercise asks for",
+    ("05_numpy_from_scratch.ipynb", "8.5"): "a section of Goodfellow et al. (§8.3-8.5), no figure",
     ("10_reading_numbers.ipynb", "1.1"): "a ONE_DIGIT an exercise asks for (package: 0.9)",
     ("10_reading_numbers.ipynb", "1.2"): "a ONE_DIGIT an exercise asks for (package: 0.9)",
     ("solutions/10_reading_numbers.ipynb", "5,000"): "set-up: datasets.VALIDATION_SIZE",
