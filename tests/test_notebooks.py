@@ -81,6 +81,28 @@ def test_every_code_cell_is_introduced_by_markdown(path):
             assert before["cell_type"] == "markdown", source[:80]
 
 
+CLOCK = re.compile(r"\b(perf_counter|process_time|time\.time|monotonic)\(")
+
+
+@pytest.mark.parametrize(
+    "path",
+    NOTEBOOKS + sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb")),
+    ids=lambda p: p.name if p.parent.name == "notebooks" else f"solutions/{p.name}",
+)
+def test_cells_that_read_a_clock_are_not_compared_by_nbval(path):
+    """A printed time changes from run to run: nbval must ignore that cell's output."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    untagged = [
+        i
+        for i, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code"
+        and cell.get("outputs")
+        and CLOCK.search("".join(cell["source"]))
+        and "nbval-ignore-output" not in cell["metadata"].get("tags", [])
+    ]
+    assert untagged == [], f"cells {untagged} print a clock but nbval compares their output"
+
+
 def test_readme_uses_the_one_repository_url():
     readme = readme_text()
     assert f"git clone {REPO_URL}" in readme
