@@ -126,7 +126,9 @@ def test_find_model_says_which_notebook_to_run():
         digitrec.find_model("42_none")
 
 
-def test_find_model_finds_the_exports_of_notebook_11():
+def test_find_model_finds_the_exports_of_notebook_11(tmp_path, monkeypatch):
+    # An empty output folder: the suite's own may already hold notebook 11's fresh exports.
+    monkeypatch.setenv(digitrec.OUTPUT_DIR_ENV, str(tmp_path))
     assert digitrec.find_model("07_cnn", ".onnx") == (ROOT / "model" / "07_cnn.onnx").resolve()
     with pytest.raises(digitrec.ModelError, match=r"model/07_cnn\.pt not found"):
         digitrec.find_model("07_cnn", ".pt")
