@@ -6,7 +6,10 @@ A "drawn number" is what the web demo's wide pad sends: black strokes of an 18 p
 (default 50) of the whole reading, and of its parts: the ink (``load_grey`` + ``ink_on_black``),
 the pieces (components, merge), and ``to_mnist`` + the model on the pieces in one batch.
 
-Target (issue 15): under 60 ms on a 2-core CPU.
+Then the same drawing read by notebook 12's CTC reader (``read_number(..., method="ctc")``,
+``model/12_ctc.keras``), and its parts: the strip (``strips.to_strip``) and the network.
+
+Target (issues 15 and 24): under 60 ms on a 2-core CPU, for each method.
 
 Usage: python benchmarks/read_latency.py [--calls 50] [--model PATH]
 """
@@ -25,7 +28,7 @@ from PIL import Image  # noqa: E402
 from predict_latency import median_ms  # noqa: E402  (same folder: one timing rule)
 
 import digitrec  # noqa: E402
-from digitrec import reading  # noqa: E402
+from digitrec import reading, strips  # noqa: E402
 
 TARGET_MS = 60.0
 TEXT = "31415926"
@@ -74,6 +77,27 @@ def main() -> None:
     print(f"  the ink (load_grey + ink_on_black):     {ink_ms:6.1f} ms")
     print(f"  the pieces (components, merge):         {pieces_ms:6.1f} ms")
     print(f"  to_mnist + model on {len(pieces)} pieces, one batch: {model_ms:6.1f} ms")
+    ctc_figures(picture, args.calls)
+
+
+def ctc_figures(picture: Image.Image, calls: int) -> None:
+    """Print the CTC reader's latency on ``picture`` and its parts."""
+    from digitrec.prediction import _compiled_forward
+
+    model = digitrec.load_model(digitrec.find_model("12_ctc"))
+    result = digitrec.read_number(picture, model, method="ctc")
+    total = median_ms(lambda: digitrec.read_number(picture, model, method="ctc"), calls)
+    print(
+        f"the same number, read_number(method='ctc'): {total:6.1f} ms, read {result.text} "
+        f"({'right' if result.text == TEXT else 'WRONG'}; target < {TARGET_MS:.0f} ms: "
+        f"{'met' if total < TARGET_MS else 'NOT met'})"
+    )
+    strip = strips.to_strip(picture)
+    batch = strips.pad_batch([strip.pixels])
+    strip_ms = median_ms(lambda: strips.to_strip(picture), calls)
+    network_ms = median_ms(lambda: _compiled_forward(model)(batch), calls)
+    print(f"  the strip (to_strip, {batch.shape[2]} x 28 px):   {strip_ms:6.1f} ms")
+    print(f"  the network (traced graph):             {network_ms:6.1f} ms")
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ is then the model's best guess. ``--no-reject`` turns the rule off. A file that 
 does not stop the others. Exit status: 0 when every file was predicted (a rejection is an answer),
 2 when any failed (a blank page, an unreadable file, or no model), as for usage errors.
 
-``read`` reads a whole number in each file (``digitrec.read_number``) and prints its text, or
-with ``--json`` ``{"file", "text", "digits", "boxes"}`` per line (``digits``: one ``predict``
-object per digit; ``boxes``: [left, top, right, bottom] in the image's pixels).
+``read`` reads a whole number in each file (``digitrec.read_number``; ``--method segment`` cuts
+it into digits, ``--method ctc`` reads the whole strip with notebook 12's model) and prints its
+text, or with ``--json`` ``{"file", "text", "digits", "boxes"}`` per line (``digits``: one
+``predict`` object per digit; ``boxes``: [left, top, right, bottom] in the image's pixels).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from digitrec.reading import METHODS as READ_METHODS
 
 EXIT_OK, EXIT_FAILED = 0, 2
 
@@ -47,12 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--no-reject", action="store_true", help="always answer a digit (no 'not a digit')"
     )
-    read = commands.add_parser("read", help="read the handwritten number in image files")
-    read.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG …)")
-    read.add_argument(
-        "--model", metavar="PATH", help="a .keras model (default: the best one in model/)"
-    )
-    read.add_argument("--json", action="store_true", help="one JSON object per line")
+    _add_read(commands)
     serve = commands.add_parser("serve", help="start the web demo (Gradio)")
     serve.add_argument(
         "--host",
@@ -64,6 +62,26 @@ def _parser() -> argparse.ArgumentParser:
         "--model", metavar="PATH", help="a .keras model (default: the best one in model/)"
     )
     return parser
+
+
+def _add_read(commands: argparse._SubParsersAction) -> None:
+    """Add the ``read`` command and its options."""
+    read = commands.add_parser("read", help="read the handwritten number in image files")
+    read.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG …)")
+    read.add_argument(
+        "--model",
+        metavar="PATH",
+        help="a .keras model (default: model/12_ctc.keras with --method ctc, else the best "
+        "digit model in model/)",
+    )
+    read.add_argument(
+        "--method",
+        choices=READ_METHODS,
+        default=READ_METHODS[0],
+        help="segment: cut the number into digits (notebook 10); ctc: read the whole strip "
+        "(notebook 12) (default: %(default)s)",
+    )
+    read.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
 def _quiet_tensorflow() -> None:
@@ -109,17 +127,21 @@ def predict_files(
     return EXIT_FAILED if any("error" in r for r in results.values()) else EXIT_OK
 
 
-def read_files(files: list[str], model_path: str | None, as_json: bool) -> int:
+def read_files(
+    files: list[str], model_path: str | None, as_json: bool, method: str = READ_METHODS[0]
+) -> int:
     """Read the number in each file and print one line per file; return the exit status.
 
     JSON lines hold ``{"file", "text", "digits", "boxes"}`` (``NumberReading.to_dict``) or
     ``{"file", "error"}``; the errors are those of ``predict`` (the same ``ImageError``).
     """
-    from digitrec.prediction import ModelError, load_model
+    from digitrec.prediction import ModelError, find_model, load_model
     from digitrec.preprocess import ImageError
     from digitrec.reading import read_number
 
     try:
+        if model_path is None and method == "ctc":
+            model_path = find_model("12_ctc")
         model = load_model(model_path)
     except ModelError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -127,7 +149,7 @@ def read_files(files: list[str], model_path: str | None, as_json: bool) -> int:
     failed = False
     for name in files:
         try:
-            result = {"file": name, **read_number(name, model).to_dict()}
+            result = {"file": name, **read_number(name, model, method=method).to_dict()}
         except ImageError as error:
             result, failed = {"file": name, "error": str(error)}, True
         if as_json:
@@ -151,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "predict":
         return predict_files(args.images, args.model, args.json, not args.no_reject)
     if args.command == "read":
-        return read_files(args.images, args.model, args.json)
+        return read_files(args.images, args.model, args.json, args.method)
     from digitrec.prediction import ModelError
 
     try:

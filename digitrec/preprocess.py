@@ -172,7 +172,7 @@ def binarise(ink: np.ndarray) -> np.ndarray:
     solid ink kept. The image is cut to the bounding box of the ink left, plus a margin of
     ``CROP_MARGIN``. A crop whose longer
     side is under ``WORK_MIN`` is enlarged to it (``_enlarge``), one over ``WORK_MAX`` reduced by
-    a whole factor with a maximum filter, so that thin strokes survive (``_block_max``).
+    a whole factor with a maximum filter, so that thin strokes survive (``block_max``).
 
     Args:
         ink: (H, W) float array in [0, 1], white ink on black (``ink_on_black``).
@@ -185,7 +185,7 @@ def binarise(ink: np.ndarray) -> np.ndarray:
         NoInkError: No value is over ``SOLID_INK``.
 
     """
-    mask = _remove_specks(ink > SOLID_INK)
+    mask = remove_specks(ink > SOLID_INK)
     if not mask.any():
         raise NoInkError("no digit found: the image is blank (no ink differs from the paper)")
     labels, _ = ndimage.label(ink > FAINT_INK)
@@ -196,7 +196,7 @@ def binarise(ink: np.ndarray) -> np.ndarray:
     if long_side < WORK_MIN:
         return _enlarge(crop, WORK_MIN / long_side)
     if long_side > WORK_MAX:
-        return _block_max(crop, math.ceil(long_side / WORK_MAX))
+        return block_max(crop, math.ceil(long_side / WORK_MAX))
     return crop.astype(np.float32)
 
 
@@ -238,16 +238,36 @@ def crop_to_ink(bilevel: np.ndarray) -> np.ndarray:
     """
     bilevel = np.asarray(bilevel, dtype=np.float32)
     cut = bilevel[_bounding_box(bilevel > 0)]
-    width, scale = stroke_width(cut > 0.5), BOX_SIZE / max(cut.shape)
+    thick, _ = thicken(cut, BOX_SIZE / max(cut.shape))
+    return thick[_bounding_box(thick > 0)]
+
+
+def thicken(ink: np.ndarray, scale: float) -> tuple[np.ndarray, int]:
+    """Thicken strokes that would be thinner than MNIST's once the image is scaled by ``scale``.
+
+    If the stroke width (``stroke_width`` of the ink over 0.5) times ``scale`` is under
+    ``MIN_STROKE``, every pixel within the missing half-width of ``TARGET_STROKE`` (by Euclidean
+    distance) takes the strongest level found within that distance: a grey dilation, on the
+    image padded by that distance so that no stroke is cut.
+
+    Args:
+        ink: (h, w) float array in [0, 1], white ink on black.
+        scale: Pixels of the final image per pixel of ``ink`` (e.g. 20 / the digit's longer side).
+
+    Returns:
+        (image, pad): the thickened image, float32, padded by ``pad`` pixels on every side, or
+        ``ink`` itself and 0 when its strokes are thick enough.
+
+    """
+    width = stroke_width(ink > 0.5)
     if width * scale >= MIN_STROKE:
-        return cut
+        return ink.astype(np.float32, copy=False), 0
     radius = (TARGET_STROKE / scale - width) / 2
-    padded = np.pad(cut, math.ceil(radius) + 1)
+    pad = math.ceil(radius) + 1
     reach = math.ceil(radius)
     offsets = np.mgrid[-reach : reach + 1, -reach : reach + 1]
     disk = np.hypot(*offsets) <= radius
-    thick = ndimage.grey_dilation(padded, footprint=disk)
-    return thick[_bounding_box(thick > 0)]
+    return ndimage.grey_dilation(np.pad(ink, pad), footprint=disk).astype(np.float32), pad
 
 
 def scale_into_box(cropped: np.ndarray) -> np.ndarray:
@@ -346,7 +366,7 @@ def _background(ink: np.ndarray) -> np.ndarray:
     return (coef[0] + coef[1] * rows / height + coef[2] * cols / width).astype(np.float32)
 
 
-def _remove_specks(mask: np.ndarray) -> np.ndarray:
+def remove_specks(mask: np.ndarray) -> np.ndarray:
     """Drop the blobs of ``mask`` (4-connected) smaller than ``SPECK_FRACTION`` of the largest."""
     labels, count = ndimage.label(mask)
     if count == 0:
@@ -384,7 +404,7 @@ def _enlarge(crop: np.ndarray, factor: float) -> np.ndarray:
     return np.clip(_resize(crop, *size, Image.Resampling.BICUBIC), 0.0, 1.0)
 
 
-def _block_max(values: np.ndarray, factor: int) -> np.ndarray:
+def block_max(values: np.ndarray, factor: int) -> np.ndarray:
     """Reduce an image by ``factor`` in each direction, keeping the largest value of each block."""
     height = -(-values.shape[0] // factor) * factor
     width = -(-values.shape[1] // factor) * factor

@@ -27,7 +27,7 @@ import numpy as np
 from scipy import ndimage
 
 from digitrec.decode import ImageSource, load_grey
-from digitrec.prediction import Prediction, load_model, predict_arrays
+from digitrec.prediction import Prediction, find_model, load_model, predict_arrays
 from digitrec.preprocess import MAX_PIXELS, NoInkError, ink_on_black, to_mnist
 
 if TYPE_CHECKING:  # for type checkers only: Keras is imported when the model is loaded
@@ -59,6 +59,9 @@ REJECT_IN_SPLIT = True
 #: a gap in the ink, the loose end of a 4) and is joined to the nearest piece. A 1 is narrow too,
 #: but as tall as the line.
 FRAGMENT_HEIGHT, SLIVER_HEIGHT, SLIVER_WIDTH = 0.5, 0.75, 0.35
+
+#: The ways ``read_number`` reads: cut the number into digits, or read the strip with CTC.
+METHODS = ("segment", "ctc")
 
 #: A box read matches a true box when their columns overlap by this share of their union
 #: (intersection over union of the two column ranges), see ``failure_reason``.
@@ -345,16 +348,20 @@ def read_number(
     image: ImageSource,
     model: keras.Model | str | os.PathLike[str] | None = None,
     *,
+    method: str = "segment",
     max_pixels: int = MAX_PIXELS,
 ) -> NumberReading:
-    """Read the handwritten number in an image: find its digits and recognise each.
-
-    See the module's docstring for the steps (pieces, merge, split, recognition).
+    """Read the handwritten number in an image.
 
     Args:
         image: A path, file contents, a PIL image or an array (see ``digitrec.load_grey``):
             a row of digits, dark on light or light on dark.
-        model: A ``keras.Model``, a path to a ``.keras`` file, or None for the best saved one.
+        model: A ``keras.Model``, a path to a ``.keras`` file, or None for the saved model of
+            the method: the best digit model for ``"segment"``, ``model/12_ctc.keras`` for
+            ``"ctc"``.
+        method: ``"segment"`` (find the digits, then recognise each: the module's docstring;
+            notebook 10) or ``"ctc"`` (read the whole strip, ``digitrec.ctc.read_strip``;
+            notebook 12).
         max_pixels: Largest accepted width x height.
 
     Returns:
@@ -363,8 +370,26 @@ def read_number(
     Raises:
         ImageError: The image cannot be read, or holds no ink (``NoInkError``).
         ModelError: No usable model (see ``digitrec.load_model``).
+        ValueError: ``method`` is not one of ``METHODS``.
 
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if method == "ctc":
+        from digitrec.ctc import read_strip
+
+        ctc_model = _model(find_model("12_ctc") if model is None else model)
+        return read_strip(image, ctc_model, max_pixels=max_pixels)
+    return read_by_segments(image, model, max_pixels=max_pixels)
+
+
+def read_by_segments(
+    image: ImageSource,
+    model: keras.Model | str | os.PathLike[str] | None = None,
+    *,
+    max_pixels: int = MAX_PIXELS,
+) -> NumberReading:
+    """Read a number by segmentation, the module's steps: ``read_number(..., method="segment")``."""
     ink = ink_on_black(load_grey(image, max_pixels=max_pixels))
     pieces, line = segment(ink)
     model = _model(model)

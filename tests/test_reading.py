@@ -279,3 +279,54 @@ def test_cli_read_bad_model_is_one_line_and_status_2(tmp_path):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("error: cannot load the model model.keras")
     assert len(result.stderr.splitlines()) == 1
+
+
+# ----- reading with CTC (notebook 12) ------------------------------------------------------------
+
+TOUCHING = ROOT / "images" / "number_3850_touching.png"
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(ValueError, match="method must be one of segment, ctc"):
+        digitrec.read_number(SAMPLE, method="guess")
+
+
+@pytest.mark.parametrize(("sample", "text"), [(SAMPLE, "2026"), (TOUCHING, "3850")])
+def test_ctc_reads_the_sample_numbers_with_a_box_per_digit(sample, text):
+    result = digitrec.read_number(sample, method="ctc")
+    assert result.text == text
+    assert len(result.digits) == len(result.boxes) == len(text)
+    lefts = [box[0] for box in result.boxes]
+    assert lefts == sorted(lefts) and all(right > left for left, _, right, _ in result.boxes)
+    assert all(0.0 < d.probability <= 1.0 and not d.rejected for d in result.digits)
+
+
+def test_segmentation_cannot_read_the_touching_sample():
+    """The reason notebook 12 exists: cutting fails where digits touch."""
+    assert digitrec.read_number(TOUCHING, method="segment").text != "3850"
+
+
+def test_ctc_boxes_hold_the_digits_written(mnist_test):
+    """On wide numbers, each box read by CTC holds the centre of the digit's true box."""
+    x, y = mnist_test
+    numbers = [n for n in number_photos.number_set(x, y, count=28, seed=1) if n.spacing == "wide"]
+    model = digitrec.load_model(digitrec.find_model("12_ctc"))
+    for number in numbers:
+        result = digitrec.read_number(number.image, model, method="ctc")
+        if result.text != number.text:
+            continue
+        for (x0, _, x1, _), (tl, _, tr, _) in zip(result.boxes, number.boxes, strict=True):
+            assert x0 <= (tl + tr) / 2 <= x1, (number.text, result.boxes, number.boxes)
+
+
+def test_cli_reads_the_touching_sample_with_ctc_and_gives_boxes_in_json():
+    result = run_cli("read", TOUCHING.relative_to(ROOT), "--method", "ctc", "--json")
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout)
+    assert line["text"] == "3850" and len(line["boxes"]) == 4
+
+
+def test_cli_refuses_an_unknown_method_with_a_usage_error():
+    result = run_cli("read", SAMPLE, "--method", "guess")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "invalid choice: 'guess'" in result.stderr

@@ -186,9 +186,10 @@ def chalkboard(digit, rng):
     return image.filter(ImageFilter.GaussianBlur(1.5))
 
 
-def number_photo(text, rng, ink):
-    """A phone photo of a number written in pen on paper, digits apart: light fall-off, grain,
-    tilt, blur, JPEG (as ``photo``, on a wider page)."""
+def number_photo(text, rng, ink, gap=(30, 60)):
+    """A phone photo of a number written in pen on paper: light fall-off, grain, tilt, blur,
+    JPEG (as ``photo``, on a wider page). ``gap``: the range of pixels from one digit's box to
+    the next (negative: the boxes overlap, and wide digits touch)."""
     height, width = 480, 1200
     rows, cols = np.mgrid[0:height, 0:width]
     light = 0.95 - 0.2 * (rows / height) * (0.4 + cols / width)
@@ -199,7 +200,7 @@ def number_photo(text, rng, ink):
     for character in text:
         y = 110 + rng.uniform(-12, 12)  # the foot of each digit a little off the line
         draw(int(character), rng, canvas, np.array([x, y]), size, width=12, colour=ink)
-        x += 0.75 * size + rng.uniform(30, 60)
+        x += 0.75 * size + rng.uniform(*gap)
     canvas = canvas.rotate(
         rng.uniform(-3, 3), resample=Image.Resampling.BICUBIC, fillcolor=(200, 195, 185)
     ).filter(ImageFilter.GaussianBlur(1.2))
@@ -208,8 +209,16 @@ def number_photo(text, rng, ink):
     return Image.open(buffer)
 
 
-#: The sample numbers, images/number_<text>_<kind>.png, for notebook 10 and the tests.
-NUMBERS = [("2026", "blue_pen", lambda rng: number_photo("2026", rng, ink=(30, 50, 150)))]
+#: The sample numbers, images/number_<text>_<kind>.png, for notebooks 10 and 12 and the tests:
+#: digits apart, and digits that touch.
+NUMBERS = [
+    ("2026", "blue_pen", lambda rng: number_photo("2026", rng, ink=(30, 50, 150))),
+    (
+        "3850",
+        "touching",
+        lambda rng: number_photo("3850", rng, ink=(25, 25, 30), gap=(-62, -52)),
+    ),
+]
 
 SAMPLES = [
     (0, "blue_pen", lambda rng: photo(0, rng, ink=(30, 50, 150))),
