@@ -130,15 +130,19 @@ def load_rejection_rule(folders: Iterable[str | os.PathLike[str]] | None = None)
 
 
 def model_folders() -> list[Path]:
-    """Return the folders that hold saved models, the freshest first.
+    """Return the folders that hold saved models, the committed ones first.
 
-    The course's output folder (``course_paths().models``: where notebooks write, a temporary
-    folder under test), then the repository's ``model/`` seen from the working directory (a
-    clone in Colab), then the ``model/`` next to this package (an editable install).
+    The repository's ``model/`` seen from the working directory (a clone in Colab), then the
+    ``model/`` next to this package (an editable install), then the course's output folder
+    (``course_paths().models``). Locally and in Colab the output folder is that same ``model/``,
+    so a model a learner re-trains is the one found. Under test it is a temporary folder: the
+    notebooks re-trained there read the committed models, which made their stored outputs,
+    because training gives other weights on another CPU; a model only the suite has made (a
+    notebook not yet committed) is still found there.
     """
     paths = course_paths()
     package_root = Path(__file__).resolve().parent.parent
-    folders = [paths.models, paths.root / "model", package_root / "model"]
+    folders = [paths.root / "model", package_root / "model", paths.models]
     return list(dict.fromkeys(folder.resolve() for folder in folders))
 
 

@@ -348,7 +348,7 @@ def read_number(
     image: ImageSource,
     model: keras.Model | str | os.PathLike[str] | None = None,
     *,
-    method: str = "segment",
+    method: str = METHODS[0],
     max_pixels: int = MAX_PIXELS,
 ) -> NumberReading:
     """Read the handwritten number in an image.

@@ -1,6 +1,7 @@
 """The web demo: draw or upload a digit, see what the model sees and its probabilities.
 
-Below, a wide pad to write a whole number on, read by ``digitrec.read_number``.
+Below, a wide pad to write a whole number on, read without cutting it by notebook 12's CTC reader
+(``digitrec.read_number(..., method="ctc")``), so that digits may touch.
 
 Start it with ``python -m digitrec serve`` and open http://127.0.0.1:7860. It is built with
 Gradio (https://www.gradio.app): a ``Sketchpad`` to draw on, a file upload, and a ``Label`` with
@@ -22,7 +23,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: run
 import gradio as gr  # noqa: E402
 
 from digitrec.decode import load_grey  # noqa: E402
-from digitrec.prediction import load_model, predict_arrays  # noqa: E402
+from digitrec.prediction import find_model, load_model, predict_arrays  # noqa: E402
 from digitrec.preprocess import ImageError, to_mnist  # noqa: E402
 from digitrec.reading import read_number  # noqa: E402
 
@@ -81,6 +82,7 @@ def build_demo(model_path: str | os.PathLike[str] | None = None) -> gr.Blocks:
 
     """
     model = load_model(model_path)
+    number_model = load_model(find_model("12_ctc"))
     with gr.Blocks(title="Handwritten digit recognition") as demo:
         gr.Markdown(
             "# Handwritten digit recognition\nDraw a digit, or upload a photo or scan "
@@ -100,16 +102,17 @@ def build_demo(model_path: str | os.PathLike[str] | None = None) -> gr.Blocks:
         upload.upload(run, upload, outputs)
         upload.clear(lambda: (None, None, ""), None, outputs)
         number_pad, number_outputs = _number_section()
-        number_pad.change(lambda v: read_drawing(v, model), number_pad, number_outputs)
+        number_pad.change(lambda v: read_drawing(v, number_model), number_pad, number_outputs)
     return demo
 
 
 def read_drawing(image: Any, model: keras.Model) -> tuple[str, np.ndarray | None]:
-    """Read the number drawn on the wide pad (``digitrec.read_number``) for the demo.
+    """Read the number drawn on the wide pad with the CTC reader, for the demo.
 
     Args:
         image: The Sketchpad value (a dict whose ``"composite"`` is an RGBA array), or None.
-        model: The ``keras.Model`` to use.
+        model: The CTC reader (``model/12_ctc.keras``), as ``read_number(..., method="ctc")``
+            takes it.
 
     Returns:
         The answer, e.g. ``"2026 (4 digits)"``, and the drawing in grey (uint8) with a box
@@ -123,7 +126,7 @@ def read_drawing(image: Any, model: keras.Model) -> tuple[str, np.ndarray | None
         return "", None
     composite = image.get("composite") if isinstance(image, dict) else image
     try:
-        reading = read_number(composite, model)
+        reading = read_number(composite, model, method="ctc")
     except ImageError as error:
         raise gr.Error(f"{str(error)[0].upper()}{str(error)[1:]}.") from None
     grey = (load_grey(composite) * 255).round().astype(np.uint8)
@@ -135,7 +138,9 @@ def read_drawing(image: Any, model: keras.Model) -> tuple[str, np.ndarray | None
 
 def _number_section() -> tuple[gr.Sketchpad, list[gr.components.Component]]:
     """Add a wide pad to write a whole number on, and its answer; return the pad and outputs."""
-    gr.Markdown("## A whole number\nWrite a number of several digits, side by side.")
+    gr.Markdown(
+        "## A whole number\nWrite a number of several digits, side by side; they may touch."
+    )
     with gr.Row():
         pad = gr.Sketchpad(
             label="Write a number",

@@ -109,14 +109,15 @@ def test_mistakes_grid_shows_the_most_confident_mistakes_first():
     assert titles == ["true 3, pred 6\n80.0%", "true 2, pred 5\n60.0%"]
 
 
-def test_find_model_prefers_the_output_folder(tmp_path, monkeypatch):
+def test_find_model_prefers_the_committed_models_to_the_output_folder(tmp_path, monkeypatch):
     monkeypatch.setenv(digitrec.OUTPUT_DIR_ENV, str(tmp_path))
-    assert digitrec.find_model("07_cnn") == (ROOT / "model" / "07_cnn.keras").resolve()
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "07_cnn.keras").write_bytes(b"fresh")
-    assert digitrec.find_model("07_cnn") == (tmp_path / "model" / "07_cnn.keras").resolve()
-    shown = display_path(digitrec.find_model("07_cnn"))
-    assert shown == f"${digitrec.OUTPUT_DIR_ENV}/model/07_cnn.keras"
+    assert digitrec.find_model("07_cnn") == (ROOT / "model" / "07_cnn.keras").resolve()
+    (tmp_path / "model" / "42_new.keras").write_bytes(b"only here")
+    assert digitrec.find_model("42_new") == (tmp_path / "model" / "42_new.keras").resolve()
+    shown = display_path(digitrec.find_model("42_new"))
+    assert shown == f"${digitrec.OUTPUT_DIR_ENV}/model/42_new.keras"
 
 
 def test_find_model_says_which_notebook_to_run():
