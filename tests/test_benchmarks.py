@@ -1,9 +1,10 @@
 """The benchmark scripts run and report what they promise (their figures are not asserted)."""
 
+import json
 import os
 import re
 
-from helpers import load_script
+from helpers import ROOT, load_script
 
 from digitrec import OUTPUT_DIR_ENV
 
@@ -17,6 +18,26 @@ def test_notebook_times_reports_seconds_and_slowest_cells(capsys):
     assert len(re.findall(r"^    +\d+\.\d s  \S", out, re.M)) == 2
     assert "06 + 07" not in out  # the target line only appears when both were run
     assert os.environ.get(OUTPUT_DIR_ENV) == output_dir, f"{OUTPUT_DIR_ENV} was left changed"
+
+
+def test_notebook_times_judges_notebook_12s_training_against_five_minutes():
+    notebook_times = load_script("benchmarks/notebook_times.py")
+    assert notebook_times.training_line("12", 285.4) == (
+        "final training: 285 s, within the 5-minute target"
+    )
+    assert (
+        notebook_times.training_line("12", 301) == "final training: 301 s, OVER the 5-minute target"
+    )
+    assert notebook_times.training_line("07", 277) == "final training: 277 s"
+
+
+def test_notebooks_tag_their_final_training_cell_once():
+    notebook_times = load_script("benchmarks/notebook_times.py")
+    for number in ("06", "07", "12"):
+        path = next((ROOT / "notebooks").glob(f"{number}_*.ipynb"))
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        tagged = [c for c in cells if notebook_times.TRAINING_TAG in c["metadata"].get("tags", [])]
+        assert len(tagged) == 1 and tagged[0]["cell_type"] == "code", path.name
 
 
 def test_notebook_times_refuses_an_unknown_notebook_number(capsys):

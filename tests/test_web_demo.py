@@ -17,6 +17,7 @@ import pytest
 from helpers import ROOT
 
 import digitrec
+from digitrec import strips
 
 DIST = ROOT / "web" / "dist"
 PHONE = {"width": 390, "height": 844}  # a phone's screen, in CSS pixels
@@ -47,9 +48,13 @@ def site():
     server.server_close()
 
 
-def draw(page, strokes, steps=12):
+#: A number for the number pad (3 : 1): the strokes of 7, 1 and 4 above, each in a third of it.
+NUMBER = ("714", [[(u / 3 + k / 3, v) for u, v in s] for k, (_, d) in enumerate(DIGITS) for s in d])
+
+
+def draw(page, strokes, steps=12, pad="#pad"):
     """Draw ``strokes`` on the pad with the mouse, point by point."""
-    box = page.locator("#pad").bounding_box()
+    box = page.locator(pad).bounding_box()
 
     def at(u, v):
         return box["x"] + u * box["width"], box["y"] + v * box["height"]
@@ -86,10 +91,28 @@ def test_drawing_three_digits_offline_at_phone_width(browser, site):
             assert answer.startswith(f"{digit} ("), f"drew {digit}, the page answered {answer!r}"
             assert page.locator("#probabilities li").count() == 10
             check_preprocessing_matches_python(page, model, digit)
+        write_a_number(page)
     finally:
         context.close()
     assert errors == []
     assert all(url.startswith(site + "/") for url in requests), requests
+
+
+def write_a_number(page):
+    """Write ``NUMBER`` on the number pad: the page reads it, from ``to_strip``'s strip."""
+    text, strokes = NUMBER
+    page.locator("#number-pad").scroll_into_view_if_needed()
+    box = page.locator("#number-pad").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    draw(page, strokes, pad="#number-pad")
+    page.wait_for_function("document.getElementById('number-answer').textContent !== ''")
+    answer = page.locator("#number-answer").inner_text()
+    assert answer.startswith(f"{text} (3 digits, least sure "), f"wrote {text}, read {answer!r}"
+    grey = np.array(page.evaluate("Array.from(greyLevels(numberPen))"), np.float32)
+    shown = page.evaluate("({w: lastStrip.w, data: Array.from(lastStrip.data)})")
+    expected = strips.pad_batch([strips.to_strip(grey.reshape(280, 840)).pixels])[0, ..., 0]
+    assert expected.shape == (28, shown["w"])
+    assert np.abs(np.array(shown["data"]).reshape(28, -1) - expected).max() <= 0.02
 
 
 def check_preprocessing_matches_python(page, model, digit):

@@ -1,4 +1,5 @@
-"""The browser demo's JavaScript preprocessing (web/preprocess.js) against ``digitrec.to_mnist``.
+"""The browser demo's JavaScript preprocessing (web/preprocess.js) against ``digitrec.to_mnist``
+and, for the number pad, against ``digitrec.strips.to_strip``.
 
 The same strokes are drawn once (Pillow, black pen on white, as on the page's canvas) and
 prepared twice: by ``digitrec.to_mnist`` in Python and by ``web/preprocess.js`` in Node.js. The
@@ -14,12 +15,14 @@ import os
 import shutil
 import subprocess
 
+import keras
 import numpy as np
 import pytest
 from helpers import ROOT
 from PIL import Image, ImageDraw
 
 import digitrec
+from digitrec import ctc, strips
 
 #: Largest difference allowed between the two images, per pixel (grey levels in [0, 1]).
 TOLERANCE = 0.02
@@ -84,6 +87,20 @@ def node():
     pytest.skip("node (Node.js) is not installed")
 
 
+def run_node(node, script, greys):
+    """Run ``script`` in Node.js on (h, w) uint8 drawings, sent as JSON; return its JSON answer."""
+    request = [{"grey": g.ravel().tolist(), "h": g.shape[0], "w": g.shape[1]} for g in greys]
+    result = subprocess.run(
+        [node, "-e", script, str(ROOT / "web" / "preprocess.js")],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
 @pytest.fixture(scope="module")
 def prepared(node):
     """{name: (to_mnist image, preprocess.js image)} for each of ``DRAWINGS``."""
@@ -91,16 +108,7 @@ def prepared(node):
         draw(strokes, width, SPECKS.get(name), FAINT.get(name, ()))
         for name, strokes, width, _ in DRAWINGS
     ]
-    request = [{"grey": g.ravel().tolist(), "h": g.shape[0], "w": g.shape[1]} for g in greys]
-    result = subprocess.run(
-        [node, "-e", NODE_SCRIPT, str(ROOT / "web" / "preprocess.js")],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    images = np.array(json.loads(result.stdout), dtype=np.float32).reshape(-1, 28, 28)
+    images = np.array(run_node(node, NODE_SCRIPT, greys), dtype=np.float32).reshape(-1, 28, 28)
     return {
         name: (digitrec.to_mnist(grey), js)
         for (name, *_), grey, js in zip(DRAWINGS, greys, images, strict=True)
@@ -149,3 +157,78 @@ def test_a_blank_canvas_is_refused(node):
     assert result.stdout.strip() == "no digit found: the canvas is blank"
     with pytest.raises(digitrec.NoInkError):
         digitrec.to_mnist(np.full((100, 100), 255, dtype=np.uint8))
+
+
+#: Numbers written on the page's number pad (840 x 280): (name, digits' strokes, pen width,
+#: left edge of each digit's 280-pixel cell as a share of the pad's width, text). The digits'
+#: strokes are those above; "2026"-like spacing, touching digits, a fine pen (thickened) and a
+#: small number (no maximum filter: under 80 rows of ink) take every path of ``to_strip``.
+NUMBER_PAD = (840, 280)
+NUMBERS = [
+    ("spaced 714", [SEVEN, ONE, FOUR], 18, [0.0, 0.3, 0.62], "714"),
+    ("touching 7170", [SEVEN, ONE, SEVEN, ZERO], 18, [0.0, 0.17, 0.36, 0.6], "7170"),
+    ("fine pen 741", [SEVEN, FOUR, ONE], 4, [0.05, 0.3, 0.52], "741"),
+]
+SMALL_NUMBER = ("small 17", [ONE, SEVEN], 5, [0.3, 0.4], "17")
+
+NODE_STRIP_SCRIPT = """
+const {toStrip} = require(process.argv[1]);
+const drawings = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const out = drawings.map((d) => {
+  const strip = toStrip(Float64Array.from(d.grey, (v) => v / 255), d.h, d.w);
+  return {w: strip.w, data: Array.from(strip.data)};
+});
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def draw_number(digits, width, lefts, scale=1.0):
+    """(280, 840) uint8: each digit's strokes drawn in a cell of 280 x 280 pixels, at ``lefts``."""
+    pad_width, pad_height = NUMBER_PAD
+    cell = pad_height * scale
+    strokes = [
+        [((left * pad_width + u * cell) / pad_width, (0.5 + (v - 0.5) * scale)) for u, v in stroke]
+        for digit, left in zip(digits, lefts, strict=True)
+        for stroke in digit
+    ]
+    image = Image.new("L", NUMBER_PAD, 255)
+    pen = ImageDraw.Draw(image)
+    for stroke in strokes:
+        points = [(u * pad_width, v * pad_height) for u, v in stroke]
+        pen.line(points, fill=0, width=width, joint="curve")
+        for x, y in (points[0], points[-1]):
+            pen.ellipse([x - width / 2, y - width / 2, x + width / 2, y + width / 2], fill=0)
+    return np.asarray(image)
+
+
+@pytest.fixture(scope="module")
+def stripped(node):
+    """{name: (Python strip padded as read_strip pads it, preprocess.js strip, text)}."""
+    cases = [(n, draw_number(d, w, lefts), t) for n, d, w, lefts, t in NUMBERS]
+    name, digits, width, lefts, text = SMALL_NUMBER
+    cases.append((name, draw_number(digits, width, lefts, scale=0.25), text))
+    found = {}
+    answers = run_node(node, NODE_STRIP_SCRIPT, [grey for _, grey, _ in cases])
+    for (name, grey, text), js in zip(cases, answers, strict=True):
+        python = strips.pad_batch([strips.to_strip(grey).pixels])[0, ..., 0]
+        found[name] = (python, np.array(js["data"], np.float32).reshape(28, js["w"]), text)
+    return found
+
+
+@pytest.mark.parametrize("name", [case[0] for case in [*NUMBERS, SMALL_NUMBER]])
+def test_javascript_gives_the_strip_of_to_strip(stripped, name):
+    """The same width, and the same pixels within ``TOLERANCE``."""
+    python, javascript, _ = stripped[name]
+    assert javascript.shape == python.shape, f"{name}: {javascript.shape} vs {python.shape}"
+    difference = float(np.abs(python - javascript).max())
+    assert difference <= TOLERANCE, f"{name}: pixels differ by up to {difference:.3f}"
+
+
+def test_the_ctc_reader_reads_the_same_numbers_in_both(stripped):
+    model = digitrec.load_model(digitrec.find_model("12_ctc"))
+    for name, (python, javascript, text) in stripped.items():
+        texts = [
+            ctc.decode(keras.ops.convert_to_numpy(model(s[None, ..., None], training=False)))[0]
+            for s in (python, javascript)
+        ]
+        assert texts == [text, text], f"{name}: read {texts}, written {text}"

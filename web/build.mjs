@@ -1,5 +1,5 @@
-// Build the demo into web/dist/: the page, its scripts, the ONNX model that notebook 11 saves
-// (model/07_cnn.onnx) and ONNX Runtime Web's files from node_modules (npm ci first). Nothing is
+// Build the demo into web/dist/: the page, its scripts, the ONNX models that notebooks 11 and 12
+// save (model/07_cnn.onnx, model/12_ctc.onnx) and ONNX Runtime Web's files from node_modules (npm ci first). Nothing is
 // fetched from another host when the page runs: everything it loads is in dist/.
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -13,6 +13,7 @@ const files = [
   [join(here, "app.js"), "app.js"],
   [join(here, "preprocess.js"), "preprocess.js"],
   [join(here, "..", "model", "07_cnn.onnx"), "07_cnn.onnx"],
+  [join(here, "..", "model", "12_ctc.onnx"), "12_ctc.onnx"],
   // ONNX Runtime Web, WebAssembly backend only: the script, its module and its binary.
   [join(ort, "ort.wasm.min.js"), "ort.wasm.min.js"],
   [join(ort, "ort-wasm-simd-threaded.mjs"), "ort-wasm-simd-threaded.mjs"],

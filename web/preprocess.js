@@ -1,7 +1,8 @@
 // The canvas drawing -> a 28 x 28 image like MNIST's: a JavaScript port of digitrec.to_mnist
 // (digitrec/preprocess.py), step by step, with the same constants, so that the network sees in
 // the page what it sees in Python. tests/test_web_preprocess.py checks that both give the same
-// image (within a small tolerance) and the same digit for the same strokes.
+// image (within a small tolerance) and the same digit for the same strokes. At the end,
+// toStrip ports digitrec.strips.to_strip, the CTC reader's input for a drawn number.
 //
 // Input: grey levels of the canvas, a Float64Array of height * width values in [0, 1] (0 black,
 // 1 white), row by row. Output: a Float32Array of 28 * 28 values in [0, 1], white ink on black.
@@ -196,21 +197,28 @@
     return area ? (2 * area) / Math.max(edge, 1) : 0;
   }
 
-  function cropToInk(bilevel) {
-    const levels = cut(bilevel, boundingBox(bilevel));
-    const width = strokeWidth(threshold(levels, 0.5)), scale = BOX_SIZE / Math.max(levels.h, levels.w);
+  // preprocess.thicken: strokes thinner than MNIST's once scaled by `scale` are grey-dilated,
+  // on the image padded so that no stroke is cut; thick enough strokes come back as they are.
+  function thicken(levels, scale) {
+    const width = strokeWidth(threshold(levels, 0.5));
     if (width * scale >= MIN_STROKE) return levels;
     const radius = (TARGET_STROKE / scale - width) / 2, pad = Math.ceil(radius) + 1;
     const padded = image(levels.h + 2 * pad, levels.w + 2 * pad);
     for (let i = 0; i < levels.data.length; i++)
       padded.data[(Math.floor(i / levels.w) + pad) * padded.w + (i % levels.w) + pad] = levels.data[i];
-    const thick = greyDilate(padded, radius);
-    return cut(thick, boundingBox(thick));
+    return greyDilate(padded, radius);
+  }
+
+  function cropToInk(bilevel) {
+    const levels = cut(bilevel, boundingBox(bilevel));
+    const thick = thicken(levels, BOX_SIZE / Math.max(levels.h, levels.w));
+    return thick === levels ? levels : cut(thick, boundingBox(thick));
   }
 
   // Pillow's resampling filters (src/libImaging/Resample.c): Lanczos a = 3, bicubic a = -0.5.
   const sinc = (x) => (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x));
   const LANCZOS = { support: 3, f: (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0) };
+  const BILINEAR = { support: 1, f: (x) => (Math.abs(x) < 1 ? 1 - Math.abs(x) : 0) };
   const BICUBIC = {
     support: 2,
     f: (x) => {
@@ -289,7 +297,37 @@
     return centreByMass(scaleIntoBox(cropToInk(binarise(ink))));
   }
 
-  const api = { toMnist, IMAGE_SIZE };
+  // A number -> the CTC reader's strip: a port of digitrec.strips.to_strip. The ink (over
+  // INK_LEVEL, specks dropped) cut out, reduced by a maximum filter to at most WORK_HEIGHT rows,
+  // thin strokes thickened, scaled (bilinear) to INK_HEIGHT rows, with blank rows above and below
+  // and SIDE_MARGIN blank columns left and right; the width rounded up to WIDTH_STEP columns, as
+  // strips.pad_batch does for a batch of one.
+  const STRIP_HEIGHT = 28, INK_HEIGHT = 20, SIDE_MARGIN = 8, INK_LEVEL = 0.35, WORK_HEIGHT = 80;
+  const MIN_WIDTH = 32, WIDTH_STEP = 4;
+
+  function inkAtWorkSize(ink) {
+    const crop = cut(ink, boundingBox(removeSpecks(threshold(ink, INK_LEVEL))));
+    const factor = Math.max(1, Math.floor(crop.h / WORK_HEIGHT));
+    const reduced = factor > 1 ? blockMax(crop, factor) : crop;
+    const thick = thicken(reduced, INK_HEIGHT / reduced.h);
+    return cut(thick, boundingBox(threshold(thick, INK_LEVEL)));
+  }
+
+  /** grey: Float64Array (height * width) in [0, 1] -> {data: Float32Array (28 * w), h: 28, w}. */
+  function toStrip(grey, height, width) {
+    const thick = inkAtWorkSize(inkOnBlack(image(height, width, Float64Array.from(grey))));
+    const inkWidth = Math.max(1, pyRound((thick.w * INK_HEIGHT) / thick.h));
+    const small = resize(thick, inkWidth, INK_HEIGHT, BILINEAR);
+    const used = Math.max(inkWidth + 2 * SIDE_MARGIN, MIN_WIDTH);
+    const w = Math.ceil(used / WIDTH_STEP) * WIDTH_STEP, top = (STRIP_HEIGHT - INK_HEIGHT) >> 1;
+    const data = new Float32Array(STRIP_HEIGHT * w);
+    small.data.forEach((v, i) => {
+      data[(Math.floor(i / inkWidth) + top) * w + (i % inkWidth) + SIDE_MARGIN] = clip01(v);
+    });
+    return { data, h: STRIP_HEIGHT, w };
+  }
+
+  const api = { toMnist, toStrip, IMAGE_SIZE, STRIP_HEIGHT };
   if (typeof module !== "undefined" && module.exports) module.exports = api; // node (the tests)
   else root.digitrecPreprocess = api; // the page
 })(typeof self !== "undefined" ? self : this);
