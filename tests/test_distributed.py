@@ -1,0 +1,59 @@
+"""digitrec.distributed: the cluster's configuration, and that no worker outlives its Cluster.
+
+The training itself (a killed worker, resumed from its backup) runs in notebook 13, under nbval.
+"""
+
+import json
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from digitrec import distributed
+
+
+def test_a_port_in_use_is_not_free():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        assert not distributed.port_is_free(server.getsockname()[1])
+
+
+def test_free_ports_are_distinct_and_free():
+    ports = distributed.free_ports(3)
+    assert len(set(ports)) == 3 and all(distributed.port_is_free(p) for p in ports)
+
+
+def test_tf_config_names_every_worker_and_this_one():
+    config = json.loads(distributed.tf_config([1111, 2222], 1))
+    assert config == {
+        "cluster": {"worker": ["127.0.0.1:1111", "127.0.0.1:2222"]},
+        "task": {"type": "worker", "index": 1},
+    }
+
+
+def test_leaving_the_with_block_kills_every_worker(tmp_path):
+    with distributed.Cluster(tmp_path, workers=2) as cluster:
+        cluster.start_all()
+        assert len(cluster.alive()) == 2
+    assert cluster.alive() == []
+    assert all(distributed.port_is_free(p) for p in cluster.ports)
+
+
+def test_a_worker_that_fails_is_reported_in_one_line_with_its_last_log_line(tmp_path):
+    command = [sys.executable, "-c", "raise SystemExit('no MNIST here')"]
+    with distributed.Cluster(tmp_path, workers=1) as cluster:
+        with open(tmp_path / "worker-0.log", "w") as log:  # a worker that stops at once
+            cluster.processes[0] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        with pytest.raises(distributed.WorkerError, match="status 1: no MNIST here"):
+            cluster.wait(timeout=60)
+    assert cluster.alive() == []
+
+
+def test_waiting_too_long_stops_the_workers(tmp_path):
+    with distributed.Cluster(tmp_path, workers=2) as cluster:
+        cluster.start_all()
+        with pytest.raises(distributed.WorkerError, match="did not finish in 0 s"):
+            cluster.wait(timeout=0.1)
+        assert cluster.alive() == []
