@@ -36,6 +36,10 @@ TIMEOUT_S = 300.0
 #: The recipe every run shares: images from the training split, epochs, global batch size.
 RECIPE = {"images": 8000, "epochs": 3, "batch_size": 128}
 
+#: The environment of every child process: on the CPU, even where the notebook holds a GPU (as in
+#: Colab), so that two processes never fight over one GPU's memory; TensorFlow's C++ log quiet.
+CPU_ONLY = {"CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
 
 class WorkerError(DigitrecError, RuntimeError):
     """A worker process stopped with an error, or did not finish in time."""
@@ -119,7 +123,7 @@ class Cluster:
         """Start worker ``index`` (again, after it was killed); its output goes to its log."""
         command = [sys.executable, "-m", "digitrec.distributed", "worker", str(self.workdir)]
         command += _recipe_arguments(self.recipe, self.mnist_file)
-        env = {**os.environ, "TF_CONFIG": tf_config(self.ports, index), "TF_CPP_MIN_LOG_LEVEL": "2"}
+        env = {**os.environ, "TF_CONFIG": tf_config(self.ports, index), **CPU_ONLY}
         env.pop(
             "KERAS_BACKEND", None
         )  # the workers run on TensorFlow, whatever the notebook runs on
@@ -230,7 +234,7 @@ def run_jax(
     command = [sys.executable, "-m", "digitrec.distributed", "jax", str(workdir)]
     command += _recipe_arguments({**RECIPE, **recipe}, mnist_file)
     flags = f"--xla_force_host_platform_device_count={devices}"
-    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": flags, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": flags, **CPU_ONLY}
     with open(workdir / "jax.log", "w", encoding="utf-8") as log:
         try:
             status = subprocess.run(
