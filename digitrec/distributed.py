@@ -124,9 +124,8 @@ class Cluster:
         command = [sys.executable, "-m", "digitrec.distributed", "worker", str(self.workdir)]
         command += _recipe_arguments(self.recipe, self.mnist_file)
         env = {**os.environ, "TF_CONFIG": tf_config(self.ports, index), **CPU_ONLY}
-        env.pop(
-            "KERAS_BACKEND", None
-        )  # the workers run on TensorFlow, whatever the notebook runs on
+        # The workers run on TensorFlow, whatever backend the notebook runs on.
+        env.pop("KERAS_BACKEND", None)
         with open(self.workdir / f"worker-{index}.log", "a", encoding="utf-8") as log:
             self.processes[index] = subprocess.Popen(
                 command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
