@@ -11,7 +11,8 @@ per line::
 (notebook 09, ``digitrec.prediction.load_rejection_rule``) does not take for a digit; ``digit``
 is then the model's best guess. ``--no-reject`` turns the rule off. A file that cannot be used
 does not stop the others. Exit status: 0 when every file was predicted (a rejection is an answer),
-2 when any failed (a blank page, an unreadable file, or no model), as for usage errors.
+1 when any failed (a blank page, an unreadable file, or no model), 2 for a usage error (argparse's
+own status, e.g. no file given), as the POSIX utilities do.
 
 ``read`` reads a whole number in each file (``digitrec.read_number``; ``--method segment`` cuts
 it into digits, ``--method ctc`` reads the whole strip with notebook 12's model) and prints its
@@ -31,7 +32,8 @@ import numpy as np
 
 from digitrec.reading import METHODS as READ_METHODS
 
-EXIT_OK, EXIT_FAILED = 0, 2
+#: Exit statuses: success, a file or the model failed, bad usage (argparse exits with 2 itself).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:

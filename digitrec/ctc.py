@@ -28,6 +28,7 @@ import numpy as np
 
 from digitrec.decode import ImageSource
 from digitrec.preprocess import MAX_PIXELS
+from digitrec.results import NumberReading, Prediction
 from digitrec.strips import INK_LEVEL, SIDE_MARGIN, STRIP_HEIGHT, Strip, pad_batch, to_strip
 
 #: Columns of the strip per output frame, and the width of the window each frame sees.
@@ -136,8 +137,6 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 def _digit_prediction(probabilities: np.ndarray, first: int, last: int):
     """Return one digit's ``Prediction``: its frames' peak, renormalised over the 10 digits."""
-    from digitrec.prediction import Prediction
-
     run = probabilities[first : last + 1]
     peak = run[int(run[:, 1:].max(axis=1).argmax()), 1:]
     digits = (peak / peak.sum()).astype(np.float32)
@@ -184,7 +183,7 @@ def read_strip(image: ImageSource, model: keras.Model, *, max_pixels: int = MAX_
         max_pixels: Largest accepted width × height.
 
     Returns:
-        A ``digitrec.reading.NumberReading``. Each digit's ``Prediction`` holds the softmax of
+        A ``digitrec.results.NumberReading``. Each digit's ``Prediction`` holds the softmax of
         its most confident frame over the 10 digits (the blank left out); nothing is rejected.
         Its box holds the ink between the midpoints of its frames and its neighbours'
         (``digit_columns``), mapped back to the picture's pixels, and the ink's rows.
@@ -193,8 +192,6 @@ def read_strip(image: ImageSource, model: keras.Model, *, max_pixels: int = MAX_
         ImageError: The picture cannot be read, or holds no ink.
 
     """
-    from digitrec.reading import NumberReading
-
     strip = to_strip(image, max_pixels=max_pixels)
     logits = keras.ops.convert_to_numpy(_forward(model, pad_batch([strip.pixels])))[0]
     probabilities = _softmax(logits.astype(np.float64))

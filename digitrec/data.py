@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitrec.errors import DigitrecError
+from digitrec.errors import MnistDataError
 
 #: SHA-256 of the genuine ``data/mnist.npz`` (see data/README.md for its provenance).
 MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
@@ -30,14 +30,6 @@ EXPECTED_SHAPES = {
 }
 
 MnistSplits = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-
-class MnistDataError(DigitrecError, RuntimeError):
-    """MNIST could not be loaded; the message says what is wrong and how to fix it.
-
-    In Jupyter the error is shown as its one-line message, without a traceback
-    (see ``DigitrecError``).
-    """
 
 
 def sha256_of_file(path: str | os.PathLike[str]) -> str:

@@ -16,7 +16,7 @@ from typing import Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from digitrec.errors import DigitrecError
+from digitrec.errors import ImageError
 
 #: Largest image accepted, in pixels (width x height): 40 megapixels, more than any phone camera
 #: gives. Bigger files are refused before they are decoded (a "decompression bomb" is a small file
@@ -25,13 +25,6 @@ MAX_PIXELS = 40_000_000
 
 #: What ``load_grey`` reads: a file path, a file's contents, a PIL image or a NumPy array.
 ImageSource = Union[str, os.PathLike, bytes, Image.Image, np.ndarray]  # noqa: UP007 (Python 3.10 alias)
-
-
-class ImageError(DigitrecError, ValueError):
-    """An image cannot be used; the message is one sentence that says why.
-
-    In Jupyter the error is shown as that sentence, without a traceback (see ``DigitrecError``).
-    """
 
 
 def load_grey(source: ImageSource, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:

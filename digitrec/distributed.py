@@ -1,13 +1,14 @@
 """Data-parallel training in several processes: the two-worker cluster of notebook 13.
 
 A ``Cluster`` starts worker processes on this machine (``127.0.0.1``, free ports), each running
-``python -m digitrec.distributed worker``: TensorFlow's ``MultiWorkerMirroredStrategy`` told
-who is who by the ``TF_CONFIG`` environment variable, as in TensorFlow's tutorial "Multi-worker
-training with Keras" (https://www.tensorflow.org/tutorials/distribute/multi_worker_with_keras).
-Each worker trains notebook 07's CNN on its shard of every global batch, backs its training state
-up after each epoch with ``keras.callbacks.BackupAndRestore`` and, when it is restarted, resumes
-from that backup. ``python -m digitrec.distributed jax`` runs the same training on the JAX
-backend with ``keras.distribution.DataParallel`` over virtual CPU devices.
+``python -m digitrec.workers worker`` (the module ``digitrec.workers``): TensorFlow's
+``MultiWorkerMirroredStrategy`` told who is who by the ``TF_CONFIG`` environment variable, as in
+TensorFlow's tutorial "Multi-worker training with Keras"
+(https://www.tensorflow.org/tutorials/distribute/multi_worker_with_keras). Each worker trains
+notebook 07's CNN on its shard of every global batch, backs its training state up after each
+epoch with ``keras.callbacks.BackupAndRestore`` and, when it is restarted, resumes from that
+backup. ``run_jax`` runs the same training on the JAX backend with
+``keras.distribution.DataParallel`` over virtual CPU devices (``python -m digitrec.workers jax``).
 
 Every run writes JSON files into its work folder: ``progress-<worker>.json`` (the epochs done,
 with their loss), ``result.json`` (written by worker 0, the chief, or by the JAX run) and a log
@@ -16,7 +17,6 @@ per process, so the notebook reads results from files instead of from pipes.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -27,9 +27,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import numpy as np
-
-from digitrec.errors import DigitrecError
+from digitrec.errors import WorkerError
 
 #: Seconds to wait for a worker to reach an epoch or to finish before giving up.
 TIMEOUT_S = 300.0
@@ -39,10 +37,6 @@ RECIPE = {"images": 8000, "epochs": 3, "batch_size": 128}
 #: The environment of every child process: on the CPU, even where the notebook holds a GPU (as in
 #: Colab), so that two processes never fight over one GPU's memory; TensorFlow's C++ log quiet.
 CPU_ONLY = {"CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu", "TF_CPP_MIN_LOG_LEVEL": "2"}
-
-
-class WorkerError(DigitrecError, RuntimeError):
-    """A worker process stopped with an error, or did not finish in time."""
 
 
 def free_ports(count: int) -> list[int]:
@@ -121,7 +115,7 @@ class Cluster:
 
     def start(self, index: int) -> None:
         """Start worker ``index`` (again, after it was killed); its output goes to its log."""
-        command = [sys.executable, "-m", "digitrec.distributed", "worker", str(self.workdir)]
+        command = [sys.executable, "-m", "digitrec.workers", "worker", str(self.workdir)]
         command += _recipe_arguments(self.recipe, self.mnist_file)
         env = {**os.environ, "TF_CONFIG": tf_config(self.ports, index), **CPU_ONLY}
         # The workers run on TensorFlow, whatever backend the notebook runs on.
@@ -230,7 +224,7 @@ def run_jax(
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "digitrec.distributed", "jax", str(workdir)]
+    command = [sys.executable, "-m", "digitrec.workers", "jax", str(workdir)]
     command += _recipe_arguments({**RECIPE, **recipe}, mnist_file)
     flags = f"--xla_force_host_platform_device_count={devices}"
     env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": flags, **CPU_ONLY}
@@ -264,138 +258,3 @@ def _last_line(log: Path) -> str:
         else []
     )
     return lines[-1] if lines else "no output"
-
-
-def _training_data(args: argparse.Namespace):
-    """Return the first ``args.images`` training images (N, 28, 28, 1), labels, validation split."""
-    from digitrec import datasets
-
-    (x, y), validation, _ = datasets.load_splits(args.mnist, layout="channels", verbose=False)
-    return x[: args.images], y[: args.images], validation
-
-
-def _compiled_cnn(steps: int):
-    """Notebook 07's CNN, compiled with its cosine schedule over ``steps`` steps, seed 42."""
-    import keras
-
-    from digitrec import models
-
-    keras.utils.set_random_seed(42)
-    model = models.cnn()
-    models.compile_cosine(model, steps)
-    return model
-
-
-def _write_json(path: Path, value: object) -> None:
-    """Write ``value`` as JSON to ``path`` through a temporary file, so a reader never sees half."""
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(value), encoding="utf-8")
-    partial.replace(path)
-
-
-def _progress_callback(path: Path):
-    """Return a Keras callback that records each finished epoch and its loss in ``path``."""
-    import keras
-
-    class Progress(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            done = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-            done[str(epoch + 1)] = float(logs["loss"])
-            _write_json(path, done)
-
-    return Progress()
-
-
-def _work_around_keras_20585(model, x: np.ndarray, y: np.ndarray) -> None:
-    """Let ``model.fit`` run under ``MultiWorkerMirroredStrategy`` in Keras 3.13.2.
-
-    Keras 3's TensorFlow trainer fails there in two places (keras-team/keras issue 20585, open
-    since Keras 3.7): before the first step it averages a *data* batch across workers to learn
-    its shapes, and after each step it averages scalar logs along an axis they lack. Here the
-    model is built on a plain batch instead, inside the strategy's scope, and the logs are
-    averaged like ``MirroredStrategy``'s. The gradients are all-reduced by the optimizer, which
-    is untouched, so every worker still applies the same update.
-    """
-    from keras.src.backend.tensorflow import trainer
-
-    with model.distribute_strategy.scope():
-        model._symbolic_build(data_batch=(x, y))
-    model._maybe_symbolic_build = lambda **_: None
-    trainer._collective_all_reduce_multi_worker = lambda strategy: False
-
-
-def _accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
-    """Return the share of ``x`` that ``model`` classifies as ``y``, computed in this process.
-
-    Calling the model (rather than ``evaluate``) runs no collective operation, so the chief can
-    score the trained weights alone, after the other workers have gone.
-    """
-    import keras
-
-    batches = range(0, len(x), 1000)
-    scores = [keras.ops.convert_to_numpy(model(x[i : i + 1000], training=False)) for i in batches]
-    return float((np.concatenate(scores).argmax(axis=1) == y).mean())
-
-
-def _worker_main(args: argparse.Namespace) -> None:
-    """One worker of a ``Cluster``: MultiWorkerMirroredStrategy, backup after every epoch."""
-    import tensorflow as tf
-
-    strategy = tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG; first TF call
-    import keras
-
-    index = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
-    x, y, (x_val, y_val) = _training_data(args)
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=42)
-    batches = batches.batch(args.batch_size, drop_remainder=True).with_options(options)
-    with strategy.scope():
-        model = _compiled_cnn(args.epochs * (len(x) // args.batch_size))
-    _work_around_keras_20585(model, x[:2], y[:2])
-    callbacks = [
-        keras.callbacks.BackupAndRestore(str(args.workdir / f"backup-{index}")),
-        _progress_callback(args.workdir / f"progress-{index}.json"),
-    ]
-    start = time.perf_counter()
-    history = model.fit(batches, epochs=args.epochs, callbacks=callbacks, verbose=0)
-    if index == 0:
-        result = {
-            "val_accuracy": _accuracy(model, x_val, y_val),
-            "epochs_run": [e + 1 for e in history.epoch],
-            "seconds": time.perf_counter() - start,
-            "workers": strategy.num_replicas_in_sync,
-        }
-        _write_json(args.workdir / "result.json", result)
-
-
-def _jax_main(args: argparse.Namespace) -> None:
-    """Train the recipe on the JAX backend, data-parallel over every JAX device."""
-    import jax
-    import keras
-
-    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=jax.devices()))
-    x, y, (x_val, y_val) = _training_data(args)
-    model = _compiled_cnn(args.epochs * int(-(-len(x) // args.batch_size)))
-    start = time.perf_counter()
-    model.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, shuffle=True, verbose=0)
-    seconds = time.perf_counter() - start
-    _, accuracy = model.evaluate(x_val, y_val, batch_size=1000, verbose=0)
-    result = {"val_accuracy": float(accuracy), "seconds": seconds, "devices": len(jax.devices())}
-    _write_json(args.workdir / "result.json", result)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Command line of the child processes: ``worker WORKDIR`` or ``jax WORKDIR``, the recipe."""
-    parser = argparse.ArgumentParser(prog="python -m digitrec.distributed")
-    parser.add_argument("role", choices=["worker", "jax"])
-    parser.add_argument("workdir", type=Path)
-    for key, value in RECIPE.items():
-        parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=value)
-    parser.add_argument("--mnist", default=None, help="data/mnist.npz (default: download)")
-    args = parser.parse_args(argv)
-    (_worker_main if args.role == "worker" else _jax_main)(args)
-
-
-if __name__ == "__main__":
-    main()

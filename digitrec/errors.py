@@ -1,4 +1,8 @@
-"""The base class of the package's errors, whose one-sentence message Jupyter shows alone."""
+"""The package's errors: ``DigitrecError`` and one subclass for each kind of failure.
+
+Each module raises them and re-exports the ones it raises (``digitrec.preprocess.NoInkError`` is
+``digitrec.errors.NoInkError``), and ``digitrec`` exports them all.
+"""
 
 from __future__ import annotations
 
@@ -20,3 +24,33 @@ class DigitrecError(Exception):
     def _render_traceback_(self) -> list[str]:
         """Return the lines IPython shows for this error: ``["ClassName: message"]``."""
         return [f"{type(self).__name__}: {self}"]
+
+
+class MnistDataError(DigitrecError, RuntimeError):
+    """MNIST could not be loaded; the message says what is wrong and how to fix it.
+
+    In Jupyter the error is shown as its one-line message, without a traceback
+    (see ``DigitrecError``).
+    """
+
+
+class ImageError(DigitrecError, ValueError):
+    """An image cannot be used; the message is one sentence that says why.
+
+    In Jupyter the error is shown as that sentence, without a traceback (see ``DigitrecError``).
+    """
+
+
+class WorkerError(DigitrecError, RuntimeError):
+    """A worker process stopped with an error, or did not finish in time."""
+
+
+class ModelError(DigitrecError, RuntimeError):
+    """No usable model: the message is one sentence that says why and what to do.
+
+    In Jupyter the error is shown as that sentence, without a traceback (see ``DigitrecError``).
+    """
+
+
+class NoInkError(ImageError):
+    """The image is readable but holds no digit: a blank or uniformly dark page."""

@@ -21,53 +21,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from digitrec.decode import ImageSource
-from digitrec.errors import DigitrecError
+from digitrec.errors import ModelError
 from digitrec.paths import course_paths
 from digitrec.preprocess import to_mnist
+from digitrec.results import Prediction
+from digitrec.runtimes import ExportedModel, load_exported
 
 if TYPE_CHECKING:  # for type checkers only: Keras and TensorFlow are imported when first needed
     import keras
     import tensorflow as tf
-
-
-class ModelError(DigitrecError, RuntimeError):
-    """No usable model: the message is one sentence that says why and what to do.
-
-    In Jupyter the error is shown as that sentence, without a traceback (see ``DigitrecError``).
-    """
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """The model's answer for one image.
-
-    Attributes:
-        digit: The most probable digit, 0-9.
-        probability: Its probability, in [0, 1].
-        probabilities: (10,) float32 array, the probability of each digit 0-9 (sums to 1).
-        rejected: True when the rejection rule says the picture is not a digit, or not one the
-            model can be trusted on (``load_rejection_rule``); ``digit`` is then only a guess.
-
-    """
-
-    digit: int
-    probability: float
-    probabilities: np.ndarray
-    rejected: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"digit", "probability", "probabilities", "rejected"}`` as plain Python."""
-        return {
-            "digit": self.digit,
-            "probability": round(self.probability, 6),
-            "probabilities": [round(float(p), 6) for p in self.probabilities],
-            "rejected": self.rejected,
-        }
 
 
 #: The rejection rule's file, written by notebook 09 into the models folder: JSON with
@@ -234,8 +201,6 @@ def load_model(path: str | os.PathLike[str] | None = None) -> keras.Model:
     if not model_file.is_file():
         raise ModelError(f"model file not found: {model_file}")
     if model_file.suffix.lower() in (".tflite", ".onnx"):  # exported by notebook 11
-        from digitrec.runtimes import load_exported
-
         return load_exported(model_file)
     return _load(model_file.resolve(), model_file.stat().st_mtime)
 
@@ -260,8 +225,6 @@ def _compiled_forward(model: keras.Model) -> Callable[[np.ndarray], tf.Tensor]:
 
 def _forward(model: keras.Model, x: np.ndarray) -> np.ndarray:
     """Run ``model`` on (N, 28, 28) images reshaped to its input; float32 (N, classes) out."""
-    from digitrec.runtimes import ExportedModel
-
     if isinstance(model, ExportedModel):  # a LiteRT or ONNX file: no Keras needed
         return model(x)
     import keras
@@ -302,8 +265,6 @@ def predict_arrays(
     if model is None or isinstance(model, (str, os.PathLike)):
         model = load_model(model)
     probabilities = _forward(model, x)
-    from digitrec.runtimes import ExportedModel
-
     if reject is True and isinstance(model, ExportedModel):
         reject = False  # the rule's detector is a Keras model; an exported file runs without it
     rule = load_rejection_rule() if reject is True else reject or None

@@ -22,7 +22,9 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digitrec.decode import MAX_PIXELS, ImageError, ImageSource, load_grey
+from digitrec.decode import MAX_PIXELS, ImageSource, load_grey
+from digitrec.errors import ImageError as ImageError  # importable from here, as documented
+from digitrec.errors import NoInkError
 
 #: Side of the box the digit is scaled into, and of the final image (MNIST page, quoted above).
 BOX_SIZE = 20
@@ -68,10 +70,6 @@ MNIST_CENTRE = 14.0
 #: ``load_grey``, ``ink_on_black``, ``binarise``, ``crop_to_ink``, ``scale_into_box``,
 #: ``centre_by_mass``.
 STEPS = ("grey", "ink", "bilevel", "cropped", "box", "mnist")
-
-
-class NoInkError(ImageError):
-    """The image is readable but holds no digit: a blank or uniformly dark page."""
 
 
 def to_mnist(image: ImageSource, *, max_pixels: int = MAX_PIXELS) -> np.ndarray:

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import ndimage
 
 from digitrec.decode import ImageSource, load_grey
-from digitrec.prediction import Prediction, find_model, load_model, predict_arrays
+from digitrec.prediction import find_model, load_model, predict_arrays
 from digitrec.preprocess import MAX_PIXELS, NoInkError, ink_on_black, to_mnist
+from digitrec.results import NumberReading, Prediction
 
 if TYPE_CHECKING:  # for type checkers only: Keras is imported when the model is loaded
     import keras
@@ -70,32 +70,6 @@ BOX_MATCH = 0.5
 #: A piece is (top, left, mask): its box's top row and left column in the image, and a bool
 #: (h, w) mask of its ink pixels within the box.
 Piece = tuple[int, int, np.ndarray]
-
-
-@dataclass(frozen=True)
-class NumberReading:
-    """What ``read_number`` read.
-
-    Attributes:
-        text: The digits, left to right, e.g. ``"2026"``; a piece the rejection rule marks as
-            not a digit (``Prediction.rejected``) is written ``?``.
-        digits: One ``Prediction`` per character of ``text``.
-        boxes: One (left, top, right, bottom) box per digit in the input image's pixels, right
-            and bottom exclusive.
-
-    """
-
-    text: str
-    digits: tuple[Prediction, ...]
-    boxes: tuple[tuple[int, int, int, int], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return ``{"text", "digits", "boxes"}``: digits as ``Prediction.to_dict``, boxes lists."""
-        return {
-            "text": self.text,
-            "digits": [prediction.to_dict() for prediction in self.digits],
-            "boxes": [list(box) for box in self.boxes],
-        }
 
 
 def digit_text(prediction: Prediction) -> str:

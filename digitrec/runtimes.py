@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from digitrec.prediction import ModelError
+from digitrec.errors import ModelError
 
 if TYPE_CHECKING:
     import keras

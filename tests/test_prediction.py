@@ -19,6 +19,7 @@ from helpers import (
 )
 from PIL import Image
 
+from digitrec import cli
 from digitrec.prediction import (
     ModelError,
     Prediction,
@@ -179,18 +180,18 @@ def library_message(name):
     return str(error.value)
 
 
-def test_cli_each_bad_input_gives_one_line_and_status_2(bad_images, tmp_path, monkeypatch):
+def test_cli_each_bad_input_gives_one_line_and_status_1(bad_images, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name, words in bad_images.items():
         message = library_message(name)
         assert words in message, name
         result = run_cli("predict", name, "--json", cwd=tmp_path)
-        assert result.returncode == 2, name
+        assert result.returncode == 1, name
         (line,) = result.stdout.splitlines()
         assert json.loads(line) == {"file": name, "error": message}
         assert result.stderr == "", name
         human = run_cli("predict", name, cwd=tmp_path)
-        assert human.returncode == 2, name
+        assert human.returncode == 1, name
         assert human.stdout == "", name
         assert human.stderr == f"{name}: error: {message}\n"
 
@@ -198,7 +199,7 @@ def test_cli_each_bad_input_gives_one_line_and_status_2(bad_images, tmp_path, mo
 def test_cli_bad_files_do_not_stop_the_others(bad_images, tmp_path):
     sample = ROOT / "images" / "sample_8_black_pen.png"
     result = run_cli("predict", "text.png", sample, "bomb.png", "--json", cwd=tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["file"] for line in lines] == ["text.png", str(sample), "bomb.png"]
@@ -207,19 +208,20 @@ def test_cli_bad_files_do_not_stop_the_others(bad_images, tmp_path):
     assert bad_images["bomb.png"] in lines[2]["error"]
 
 
-def test_cli_bad_model_is_one_line_and_status_2(tmp_path):
+def test_cli_bad_model_is_one_line_and_status_1(tmp_path):
     (tmp_path / "model.keras").write_text("junk")
     result = run_cli(
         "predict", ROOT / "images" / "sample_8_black_pen.png", "--model", tmp_path / "model.keras"
     )
-    assert result.returncode == 2 and result.stdout == ""
+    assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith("error: cannot load the model model.keras")
     assert len(result.stderr.splitlines()) == 1
 
 
-def test_cli_usage_errors_exit_2():
-    assert run_cli().returncode == 2
-    assert run_cli("predict").returncode == 2
+def test_cli_usage_errors_exit_2_and_failed_files_1():
+    assert cli.EXIT_USAGE == 2 and cli.EXIT_FAILED == 1
+    assert run_cli().returncode == cli.EXIT_USAGE
+    assert run_cli("predict").returncode == cli.EXIT_USAGE
 
 
 # ----- the figures of notebook 08 in README.md --------------------------------------------------

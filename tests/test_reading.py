@@ -259,7 +259,7 @@ def test_cli_json_and_bad_inputs_give_the_messages_of_predict(bad_images, tmp_pa
     monkeypatch.chdir(tmp_path)
     names = list(bad_images)
     result = run_cli("read", SAMPLE, *names, "--json", cwd=tmp_path)
-    assert result.returncode == 2 and result.stderr == ""
+    assert result.returncode == 1 and result.stderr == ""
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines[0]["file"] == str(SAMPLE) and lines[0]["text"] == "2026"
     assert len(lines[0]["digits"]) == len(lines[0]["boxes"]) == 4
@@ -269,14 +269,14 @@ def test_cli_json_and_bad_inputs_give_the_messages_of_predict(bad_images, tmp_pa
         assert line == {"file": name, "error": str(error.value)}, name
         assert bad_images[name] in line["error"]
     human = run_cli("read", "text.png", cwd=tmp_path)
-    assert human.returncode == 2 and human.stdout == ""
+    assert human.returncode == 1 and human.stdout == ""
     assert re.fullmatch(r"text\.png: error: not an image file[^\n]*\n", human.stderr)
 
 
-def test_cli_read_bad_model_is_one_line_and_status_2(tmp_path):
+def test_cli_read_bad_model_is_one_line_and_status_1(tmp_path):
     (tmp_path / "model.keras").write_text("junk")
     result = run_cli("read", SAMPLE, "--model", tmp_path / "model.keras")
-    assert result.returncode == 2 and result.stdout == ""
+    assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith("error: cannot load the model model.keras")
     assert len(result.stderr.splitlines()) == 1
 

@@ -104,7 +104,7 @@ def test_command_line_reports_a_damaged_model_in_one_line(tmp_path):
         text=True,
         timeout=300,
     )
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr.strip().startswith("error: cannot load the model damaged.tflite")
     assert len(result.stderr.strip().splitlines()) == 1
 
