@@ -54,8 +54,8 @@ class Prediction:
         ) and np.array_equal(self.probabilities, other.probabilities)
 
     def __hash__(self) -> int:
-        """Return a hash of the fields, the probabilities by their float32 bytes."""
-        values = np.asarray(self.probabilities, dtype=np.float32).tobytes()
+        """Return a hash of the fields, the probabilities by their float32 bytes (-0.0 as 0.0)."""
+        values = (np.asarray(self.probabilities, dtype=np.float32) + np.float32(0.0)).tobytes()
         return hash((self.digit, self.probability, self.rejected, values))
 
 

@@ -16,6 +16,12 @@ def test_equal_predictions_compare_equal_and_hash_alike():
     assert first == second and hash(first) == hash(second) and len({first, second}) == 1
 
 
+def test_a_negative_zero_probability_hashes_like_zero():
+    zeros = np.zeros(10, dtype=np.float32)
+    positive, negative = answer(0, zeros), answer(0, -zeros)
+    assert positive == negative and hash(positive) == hash(negative)
+
+
 def test_predictions_differing_in_any_field_are_not_equal():
     other = np.full(10, 0.1, dtype=np.float32)
     assert answer() != answer(3)
