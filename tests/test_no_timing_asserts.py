@@ -38,7 +38,7 @@ SCANNED = [
     *[p for p in sorted((ROOT / "tests").glob("*.py")) if p.name != "test_benchmarks.py"],
 ]
 ALLOWED = {
-    ("test_data.py", 'assert records["m"]["train_seconds"] == 12.3 and '
+    ("test_records.py", 'assert records["m"]["train_seconds"] == 12.3 and '
                      'records["m"]["test_accuracy"] == 0.98'):
         "a stored training record read back (12.34 s rounded), not a measurement",
 }  # fmt: skip

@@ -1,11 +1,8 @@
-"""Specification of digitrec.prediction and of the command line ``python -m digitrec predict``."""
+"""Specification of digitrec.prediction: finding, loading and calling a model, the answer type."""
 
 import inspect
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +16,6 @@ from helpers import (
 )
 from PIL import Image
 
-from digitrec import cli
 from digitrec.prediction import (
     ModelError,
     Prediction,
@@ -28,7 +24,6 @@ from digitrec.prediction import (
     predict,
     predict_arrays,
 )
-from digitrec.preprocess import ImageError, to_mnist
 
 SAMPLES = sorted((ROOT / "images").glob("sample_*.png"))
 
@@ -135,93 +130,6 @@ def test_prediction_of_a_sample_is_json_ready():
     assert record["probabilities"][record["digit"]] == max(record["probabilities"])
     assert record["probability"] == record["probabilities"][record["digit"]]
     assert sum(record["probabilities"]) == pytest.approx(1.0, abs=1e-5)
-
-
-# ----- the command line -------------------------------------------------------------------------
-
-
-def run_cli(*args, cwd=ROOT):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run(
-        [sys.executable, "-m", "digitrec", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
-def test_cli_json_prints_the_right_digit_for_every_sample():
-    result = run_cli("predict", *[p.relative_to(ROOT) for p in SAMPLES], "--json")
-    assert result.returncode == 0, result.stderr
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["file"] for line in lines] == [str(p.relative_to(ROOT)) for p in SAMPLES]
-    assert [line["digit"] for line in lines] == [true_digit(p) for p in SAMPLES]
-    for line in lines:
-        assert len(line["probabilities"]) == 10 and abs(sum(line["probabilities"]) - 1) < 1e-4
-        assert line["probability"] == max(line["probabilities"])
-        assert line["rejected"] is False, line["file"]
-    assert "Traceback" not in result.stderr
-
-
-def test_cli_human_readable_output():
-    result = run_cli("predict", "images/sample_4_black_pen.png")
-    assert result.returncode == 0
-    assert re.fullmatch(
-        r"images/sample_4_black_pen\.png: 4 \(probability \d+\.\d%\)\n", result.stdout
-    )
-
-
-def library_message(name):
-    """The message of the ImageError that ``to_mnist(name)`` raises (in the working directory)."""
-    with pytest.raises(ImageError) as error:
-        to_mnist(name)
-    return str(error.value)
-
-
-def test_cli_each_bad_input_gives_one_line_and_status_1(bad_images, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for name, words in bad_images.items():
-        message = library_message(name)
-        assert words in message, name
-        result = run_cli("predict", name, "--json", cwd=tmp_path)
-        assert result.returncode == 1, name
-        (line,) = result.stdout.splitlines()
-        assert json.loads(line) == {"file": name, "error": message}
-        assert result.stderr == "", name
-        human = run_cli("predict", name, cwd=tmp_path)
-        assert human.returncode == 1, name
-        assert human.stdout == "", name
-        assert human.stderr == f"{name}: error: {message}\n"
-
-
-def test_cli_bad_files_do_not_stop_the_others(bad_images, tmp_path):
-    sample = ROOT / "images" / "sample_8_black_pen.png"
-    result = run_cli("predict", "text.png", sample, "bomb.png", "--json", cwd=tmp_path)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["file"] for line in lines] == ["text.png", str(sample), "bomb.png"]
-    assert bad_images["text.png"] in lines[0]["error"]
-    assert lines[1]["digit"] == 8 and "error" not in lines[1]
-    assert bad_images["bomb.png"] in lines[2]["error"]
-
-
-def test_cli_bad_model_is_one_line_and_status_1(tmp_path):
-    (tmp_path / "model.keras").write_text("junk")
-    result = run_cli(
-        "predict", ROOT / "images" / "sample_8_black_pen.png", "--model", tmp_path / "model.keras"
-    )
-    assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.startswith("error: cannot load the model model.keras")
-    assert len(result.stderr.splitlines()) == 1
-
-
-def test_cli_usage_errors_exit_2_and_failed_files_1():
-    assert cli.EXIT_USAGE == 2 and cli.EXIT_FAILED == 1
-    assert run_cli().returncode == cli.EXIT_USAGE
-    assert run_cli("predict").returncode == cli.EXIT_USAGE
 
 
 # ----- the figures of notebook 08 in README.md --------------------------------------------------

@@ -1,11 +1,7 @@
 """Reading a whole number: the pieces, merge and split on hand-made arrays, the generated test
-set, ``read_number`` end to end, and ``python -m digitrec read``."""
+set, ``read_number`` end to end (the command line ``read``: tests/test_cli.py)."""
 
 import json
-import os
-import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -15,8 +11,6 @@ from scipy import ndimage
 
 import digitrec
 from digitrec import number_photos, reading
-from digitrec.decode import ImageError
-from digitrec.preprocess import to_mnist
 
 SAMPLE = ROOT / "images" / "number_2026_blue_pen.png"
 
@@ -230,57 +224,6 @@ def test_reading_to_dict_is_json_ready():
     assert [d["digit"] for d in record["digits"]] == [2, 0, 2, 6]
 
 
-# ----- the command line -------------------------------------------------------------------------
-
-
-def run_cli(*args, cwd=ROOT):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run(
-        [sys.executable, "-m", "digitrec", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
-def test_cli_reads_the_sample_number():
-    result = run_cli("read", SAMPLE.relative_to(ROOT))
-    assert result.returncode == 0, result.stderr
-    assert re.fullmatch(
-        r"images/number_2026_blue_pen\.png: 2026 \(4 digits, lowest probability "
-        r"\d+\.\d%\)\n",
-        result.stdout,
-    )
-
-
-def test_cli_json_and_bad_inputs_give_the_messages_of_predict(bad_images, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    names = list(bad_images)
-    result = run_cli("read", SAMPLE, *names, "--json", cwd=tmp_path)
-    assert result.returncode == 1 and result.stderr == ""
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert lines[0]["file"] == str(SAMPLE) and lines[0]["text"] == "2026"
-    assert len(lines[0]["digits"]) == len(lines[0]["boxes"]) == 4
-    for name, line in zip(names, lines[1:], strict=True):
-        with pytest.raises(ImageError) as error:
-            to_mnist(name)
-        assert line == {"file": name, "error": str(error.value)}, name
-        assert bad_images[name] in line["error"]
-    human = run_cli("read", "text.png", cwd=tmp_path)
-    assert human.returncode == 1 and human.stdout == ""
-    assert re.fullmatch(r"text\.png: error: not an image file[^\n]*\n", human.stderr)
-
-
-def test_cli_read_bad_model_is_one_line_and_status_1(tmp_path):
-    (tmp_path / "model.keras").write_text("junk")
-    result = run_cli("read", SAMPLE, "--model", tmp_path / "model.keras")
-    assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.startswith("error: cannot load the model model.keras")
-    assert len(result.stderr.splitlines()) == 1
-
-
 # ----- reading with CTC (notebook 12) ------------------------------------------------------------
 
 TOUCHING = ROOT / "images" / "number_3850_touching.png"
@@ -317,16 +260,3 @@ def test_ctc_boxes_hold_the_digits_written(mnist_test):
             continue
         for (x0, _, x1, _), (tl, _, tr, _) in zip(result.boxes, number.boxes, strict=True):
             assert x0 <= (tl + tr) / 2 <= x1, (number.text, result.boxes, number.boxes)
-
-
-def test_cli_reads_the_touching_sample_with_ctc_and_gives_boxes_in_json():
-    result = run_cli("read", TOUCHING.relative_to(ROOT), "--method", "ctc", "--json")
-    assert result.returncode == 0, result.stderr
-    line = json.loads(result.stdout)
-    assert line["text"] == "3850" and len(line["boxes"]) == 4
-
-
-def test_cli_refuses_an_unknown_method_with_a_usage_error():
-    result = run_cli("read", SAMPLE, "--method", "guess")
-    assert result.returncode == 2 and result.stdout == ""
-    assert "invalid choice: 'guess'" in result.stderr
