@@ -32,13 +32,19 @@ os.environ[OUTPUT_DIR_ENV] = _OUTPUT_DIR
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-#: The files that take minutes, slowest first (CI's run on 2 cores, 2026-12-03). They start first,
-#: so that the two test processes (pyproject.toml: ``-n 2 --dist loadfile``) end at about the
-#: same time instead of one finishing a long notebook alone. The rest keep pytest's order.
-SLOWEST_FIRST = [
+#: The notebooks that train for minutes. Under ``-n 2`` (pyproject.toml) they form one group,
+#: run one after the other by one test process, so that two trainings never share the two cores
+#: of CI while the other process runs everything else.
+TRAINING = [
     "notebooks/07_convolutional.ipynb",
     "notebooks/12_reading_with_ctc.ipynb",
     "notebooks/06_better_dense.ipynb",
+]
+#: The other files that take minutes, slowest first (CI's run on 2 cores, 2026-12-03). They start
+#: first, so that the two test processes end at about the same time instead of one finishing a
+#: long notebook alone. The rest keep pytest's order.
+SLOWEST_FIRST = [
+    *TRAINING,
     "notebooks/09_trusting_predictions.ipynb",
     "notebooks/10_reading_numbers.ipynb",
     "notebooks/13_training_on_many_devices.ipynb",
@@ -54,14 +60,23 @@ SLOWEST_FIRST = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Run the files of ``SLOWEST_FIRST`` first, in its order (a stable sort keeps each file's)."""
+    """Order the files (``SLOWEST_FIRST``) and give each a test process of its own.
+
+    ``--dist loadgroup`` sends each ``xdist_group`` to one process, in the order of collection:
+    every file is a group (a notebook's cells run in one kernel, in order), except ``TRAINING``,
+    which is one group. A stable sort keeps the order within a file.
+    """
     rank = {name: index for index, name in enumerate(SLOWEST_FIRST)}
 
-    def file_rank(item):
-        return rank.get(item.path.relative_to(config.rootpath).as_posix(), len(rank))
+    def file_of(item):
+        return item.path.relative_to(config.rootpath).as_posix()
 
-    items.sort(key=file_rank)
+    items.sort(key=lambda item: rank.get(file_of(item), len(rank)))
+    for item in items:
+        group = "training" if file_of(item) in TRAINING else file_of(item)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_sessionfinish():

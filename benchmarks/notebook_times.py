@@ -96,40 +96,38 @@ def training_line(number: str, seconds: float) -> str:
     return line
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Execute the chosen notebooks, print their times against the targets; exit status 0/2."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("numbers", nargs="*", help="notebook numbers, e.g. 06 07 (default: all)")
-    parser.add_argument("--cells", type=int, default=3, help="slowest cells to list per notebook")
-    args = parser.parse_args(argv)
-
+def chosen_notebooks(numbers: list[str]) -> tuple[list[Path], set[str]]:
+    """Return the notebooks numbered ``numbers`` (all when empty) and the numbers none has."""
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    if args.numbers:
-        wanted = {n.zfill(2) for n in args.numbers}
-        paths = [p for p in paths if p.name[:2] in wanted]
-        missing = wanted - {p.name[:2] for p in paths}
-        if missing:
-            print(f"error: no notebook numbered {', '.join(sorted(missing))}", file=sys.stderr)
-            return 2
+    if not numbers:
+        return paths, set()
+    wanted = {n.zfill(2) for n in numbers}
+    return [p for p in paths if p.name[:2] in wanted], wanted - {p.name[:2] for p in paths}
 
+
+def time_notebooks(paths: list[Path], slowest_cells: int) -> dict[str, float]:
+    """Execute each notebook in a fresh output folder; print and return ``{number: seconds}``."""
     output_dir = Path(tempfile.mkdtemp(prefix="digitrec-bench-"))
     # Notebooks 07 and 08 read the models of earlier notebooks: start from the committed ones.
     shutil.copytree(ROOT / "model", output_dir / "model")
-    print(f"CPU cores: {os.cpu_count()}")
     times: dict[str, float] = {}
     try:
         for path in paths:
             seconds, cells = execute(path, output_dir)
             times[path.name[:2]] = seconds
             print(f"{path.name:32s}{seconds:8.1f} s")
-            for cell_seconds, first_line, _ in cells[: args.cells]:
+            for cell_seconds, first_line, _ in cells[:slowest_cells]:
                 print(f"    {cell_seconds:7.1f} s  {first_line[:60]}")
             for cell_seconds, _, training in cells:
                 if training:
                     print("    " + training_line(path.name[:2], cell_seconds))
     finally:
         shutil.rmtree(output_dir, ignore_errors=True)
+    return times
 
+
+def print_targets(times: dict[str, float]) -> None:
+    """Print the total, then 06 + 07 and the whole series against their targets."""
     total = sum(times.values())
     print(f"{'all of the above':32s}{total:8.1f} s ({total / 60:.1f} min)")
     if {"06", "07"} <= times.keys():
@@ -145,6 +143,20 @@ def main(argv: list[str] | None = None) -> int:
             f"series: {verdict} the {TARGET_SERIES_S / 60:.0f}-minute target for the notebooks "
             "(the test command adds the unit tests)"
         )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Execute the chosen notebooks, print their times against the targets; exit status 0/2."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("numbers", nargs="*", help="notebook numbers, e.g. 06 07 (default: all)")
+    parser.add_argument("--cells", type=int, default=3, help="slowest cells to list per notebook")
+    args = parser.parse_args(argv)
+    paths, missing = chosen_notebooks(args.numbers)
+    if missing:
+        print(f"error: no notebook numbered {', '.join(sorted(missing))}", file=sys.stderr)
+        return 2
+    print(f"CPU cores: {os.cpu_count()}")
+    print_targets(time_notebooks(paths, args.cells))
     return 0
 
 

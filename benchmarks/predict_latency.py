@@ -89,16 +89,20 @@ def main() -> None:
     print(f"  of which the rejection rule:      {model_only - without_rule:6.1f} ms ({rule})")
     print(f"  model(x) eager, for contrast:     {eager:6.1f} ms")
     print(f"  model.predict(x), for contrast:   {keras_predict:6.1f} ms")
+    print_throughput(model, args.batch)
 
-    pictures = drawn_digits(args.batch)
+
+def print_throughput(model, size: int) -> None:
+    """Print the seconds and digits per second of ``digitrec.predict`` on ``size`` drawings."""
+    pictures = drawn_digits(size)
     digitrec.predict(pictures[:10], model)
     start = time.perf_counter()
     predictions = digitrec.predict(pictures, model)
     seconds = time.perf_counter() - start
-    assert len(predictions) == args.batch
+    assert len(predictions) == size
     print(
-        f"batch of {args.batch:,} drawn digits with digitrec.predict: {seconds:.2f} s, "
-        f"{args.batch / seconds:,.0f} digits/s"
+        f"batch of {size:,} drawn digits with digitrec.predict: {seconds:.2f} s, "
+        f"{size / seconds:,.0f} digits/s"
     )
 
 

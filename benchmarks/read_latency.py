@@ -28,7 +28,7 @@ from PIL import Image  # noqa: E402
 from predict_latency import median_ms  # noqa: E402  (same folder: one timing rule)
 
 import digitrec  # noqa: E402
-from digitrec import reading, strips  # noqa: E402
+from digitrec import preprocess, reading, segmentation, strips  # noqa: E402
 
 TARGET_MS = 60.0
 TEXT = "31415926"
@@ -65,14 +65,15 @@ def main() -> None:
         f"({'right' if result.text == TEXT else 'WRONG'})"
     )
     total = median_ms(lambda: digitrec.read_number(picture, model), args.calls)
-    ink = reading.ink_on_black(digitrec.load_grey(picture))
-    pieces = reading.merge_pieces(reading.find_pieces(ink))
+    ink = preprocess.ink_on_black(digitrec.load_grey(picture))
+    pieces = segmentation.merge_pieces(segmentation.find_pieces(ink))
     print(
         f"one drawn {len(TEXT)}-digit number, read_number: {total:6.1f} ms "
         f"(target < {TARGET_MS:.0f} ms: {'met' if total < TARGET_MS else 'NOT met'})"
     )
-    ink_ms = median_ms(lambda: reading.ink_on_black(digitrec.load_grey(picture)), args.calls)
-    pieces_ms = median_ms(lambda: reading.merge_pieces(reading.find_pieces(ink)), args.calls)
+    ink_ms = median_ms(lambda: preprocess.ink_on_black(digitrec.load_grey(picture)), args.calls)
+    merge, find = segmentation.merge_pieces, segmentation.find_pieces
+    pieces_ms = median_ms(lambda: merge(find(ink)), args.calls)
     model_ms = median_ms(lambda: reading.recognise(ink, pieces, model), args.calls)
     print(f"  the ink (load_grey + ink_on_black):     {ink_ms:6.1f} ms")
     print(f"  the pieces (components, merge):         {pieces_ms:6.1f} ms")

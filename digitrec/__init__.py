@@ -13,20 +13,15 @@ from digitrec import datasets, models, number_photos, paths, photos, plots
 from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
 from digitrec.decode import ImageError, load_grey
 from digitrec.display import show_source
-from digitrec.errors import DigitrecError
+from digitrec.errors import DigitrecError, ModelError
+from digitrec.model_files import best_model_file, find_model, load_model
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
-from digitrec.prediction import (
-    ModelError,
-    Prediction,
-    best_model_file,
-    find_model,
-    load_model,
-    predict,
-    predict_arrays,
-)
+from digitrec.prediction import predict, predict_arrays
 from digitrec.preprocess import NoInkError, to_mnist, to_mnist_steps
 from digitrec.reading import NumberReading, read_number
 from digitrec.records import load_training_records, save_training_record
+from digitrec.results import Prediction
+from digitrec.segmentation import ReadingParams
 
 __all__ = [
     "MNIST_SHA256",
@@ -39,6 +34,7 @@ __all__ = [
     "NoInkError",
     "NumberReading",
     "Prediction",
+    "ReadingParams",
     "best_model_file",
     "course_paths",
     "datasets",

@@ -94,7 +94,9 @@ def predict_files(
     files: list[str], model_path: str | None, as_json: bool, reject: bool = True
 ) -> int:
     """Predict each file and print one line per file; return the exit status."""
-    from digitrec.prediction import ModelError, load_model, predict_arrays
+    from digitrec.errors import ModelError
+    from digitrec.model_files import load_model
+    from digitrec.prediction import predict_arrays
     from digitrec.preprocess import ImageError, to_mnist
 
     results: dict[int, dict] = {}
@@ -137,7 +139,8 @@ def read_files(
     JSON lines hold ``{"file", "text", "digits", "boxes"}`` (``NumberReading.to_dict``) or
     ``{"file", "error"}``; the errors are those of ``predict`` (the same ``ImageError``).
     """
-    from digitrec.prediction import ModelError, find_model, load_model
+    from digitrec.errors import ModelError
+    from digitrec.model_files import find_model, load_model
     from digitrec.preprocess import ImageError
     from digitrec.reading import read_number
 
@@ -176,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         return predict_files(args.images, args.model, args.json, not args.no_reject)
     if args.command == "read":
         return read_files(args.images, args.model, args.json, args.method)
-    from digitrec.prediction import ModelError
+    from digitrec.errors import ModelError
 
     try:
         from digitrec.web import serve

@@ -23,7 +23,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: run
 import gradio as gr  # noqa: E402
 
 from digitrec.decode import load_grey  # noqa: E402
-from digitrec.prediction import find_model, load_model, predict_arrays  # noqa: E402
+from digitrec.model_files import find_model, load_model  # noqa: E402
+from digitrec.prediction import predict_arrays  # noqa: E402
 from digitrec.preprocess import ImageError, to_mnist  # noqa: E402
 from digitrec.reading import read_number  # noqa: E402
 

@@ -1,4 +1,5 @@
-"""Every function in the package is short enough to read at once: at most 40 lines.
+"""Every function is short enough to read at once: at most 40 lines, in the package, the tests,
+the benchmarks and the tools.
 
 A function's length counts from its ``def`` line to the last line of its body, docstring and
 blank lines included (decorators excluded), as ``ast`` reports them.
@@ -11,6 +12,11 @@ from helpers import ROOT
 
 PACKAGE = ROOT / "digitrec"
 MODULES = sorted(PACKAGE.glob("*.py"))
+#: Every Python file of the repository but the package: tests, benchmarks, tools, conftest.py.
+OTHER_CODE = sorted(
+    [ROOT / "conftest.py"]
+    + [path for folder in ("tests", "benchmarks", "tools") for path in (ROOT / folder).glob("*.py")]
+)
 MAX_LINES = 40
 
 
@@ -57,7 +63,9 @@ def test_every_module_of_the_package_is_checked():
     assert {"__init__.py", "decode.py", "errors.py", "prediction.py", "preprocess.py"} <= names
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", MODULES + OTHER_CODE, ids=lambda path: path.relative_to(ROOT).as_posix()
+)
 def test_no_function_is_longer_than_40_lines(path):
     lengths = function_lengths(path.read_text(encoding="utf-8"))
     too_long = {name: lines for name, lines in lengths.items() if lines > MAX_LINES}

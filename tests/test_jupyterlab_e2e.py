@@ -101,30 +101,35 @@ def _processes_mentioning(text):
     return pids
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """Start JupyterLab on a copy of notebook 08 on a free port of 127.0.0.1; stop it after."""
-    base = tmp_path_factory.mktemp("jupyterlab")
+def _course_copy(base):
+    """A course folder holding notebook 08 (data, model, images linked), and JupyterLab's config.
+
+    The config answers "no" to JupyterLab's question about fetching news, as a learner without
+    internet would. Returns (course, output, config) folders.
+    """
     course, output, config = base / "course", base / "output", base / "config"
     (course / "notebooks").mkdir(parents=True)
     output.mkdir()
     shutil.copy2(ROOT / "notebooks" / NOTEBOOK, course / "notebooks" / NOTEBOOK)
     for name in ("data", "model", "images"):
         (course / name).symlink_to(ROOT / name, target_is_directory=True)
-    # A learner who answered "no" to JupyterLab's question about fetching news (no internet).
     notification = config / "settings" / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True)
     (notification / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
-    runtime = config / "runtime"
+    return course, output, config
+
+
+def _start_lab(base, course, output, config):
+    """Start JupyterLab on a free port of 127.0.0.1, its output in ``base``; return a Lab."""
     env = {
         **os.environ,
         OUTPUT_DIR_ENV: str(output),
         "JUPYTER_CONFIG_DIR": str(config / "jupyter"),
         "JUPYTERLAB_SETTINGS_DIR": str(config / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(config / "workspaces"),
-        "JUPYTER_RUNTIME_DIR": str(runtime),
+        "JUPYTER_RUNTIME_DIR": str(config / "runtime"),
         "TF_CPP_MIN_LOG_LEVEL": "3",
     }
     port, token = _free_port(), secrets.token_urlsafe(24)
@@ -140,39 +145,58 @@ def lab(tmp_path_factory):
             command, cwd=course, env=env, stdin=subprocess.DEVNULL, stdout=log_file,
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-    server = Lab(f"http://127.0.0.1:{port}/", token, course, output, log, process)
+    return Lab(f"http://127.0.0.1:{port}/", token, course, output, log, process)
+
+
+def _check_started(server, runtime):
+    """Wait for the server's runtime file; check it serves the course on 127.0.0.1 only."""
+    deadline = time.monotonic() + 120
+    while not list(runtime.glob("jpserver-*.json")):
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"JupyterLab did not start (exit code {server.process.poll()}):\n"
+                        f"{server.tail()}")  # fmt: skip
+        time.sleep(0.5)
+    time.sleep(0.5)  # the file is written in one go, but give it a moment
+    info = json.loads(next(runtime.glob("jpserver-*.json")).read_text())
+    port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    assert (info["hostname"], info["port"], info["url"]) == ("127.0.0.1", port, server.url), (
+        f"the server reports {info}, not 127.0.0.1:{port}\n{server.tail()}"
+    )
+    assert Path(info["root_dir"]).resolve() == server.course.resolve(), info
+    reported = f"http://127.0.0.1:{port}/lab"
+    assert reported in server.log.read_text(), f"no {reported} in the log:\n{server.tail()}"
+    assert server.get_json("api/status")["kernels"] == 0
+    if os.path.exists("/proc/net/tcp"):
+        addresses = _listening_addresses(port)
+        assert addresses == {"127.0.0.1"}, f"listening on {addresses}, not 127.0.0.1 only"
+
+
+def _stop(process, runtime):
+    """Stop the server (SIGTERM shuts its kernels down too), then any kernel left behind."""
+    process.send_signal(signal.SIGTERM)
     try:
-        deadline = time.monotonic() + 120
-        while not list(runtime.glob("jpserver-*.json")):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not start (exit code {process.poll()}):\n"
-                            f"{server.tail()}")  # fmt: skip
-            time.sleep(0.5)
-        time.sleep(0.5)  # the file is written in one go, but give it a moment
-        info = json.loads(next(runtime.glob("jpserver-*.json")).read_text())
-        reported = f"http://127.0.0.1:{port}/lab"
-        assert (info["hostname"], info["port"], info["url"]) == ("127.0.0.1", port, server.url), (
-            f"the server reports {info}, not 127.0.0.1:{port}\n{server.tail()}"
-        )
-        assert Path(info["root_dir"]).resolve() == course.resolve(), info
-        assert reported in log.read_text(), f"no {reported} in the log:\n{server.tail()}"
-        assert server.get_json("api/status")["kernels"] == 0
-        if os.path.exists("/proc/net/tcp"):
-            addresses = _listening_addresses(port)
-            assert addresses == {"127.0.0.1"}, f"listening on {addresses}, not 127.0.0.1 only"
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    for pid in _processes_mentioning(str(runtime)):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """Start JupyterLab on a copy of notebook 08 on a free port of 127.0.0.1; stop it after."""
+    base = tmp_path_factory.mktemp("jupyterlab")
+    course, output, config = _course_copy(base)
+    server = _start_lab(base, course, output, config)
+    try:
+        _check_started(server, config / "runtime")
         yield server
     finally:
-        process.send_signal(signal.SIGTERM)  # shuts the kernels down too
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        for pid in _processes_mentioning(str(runtime)):  # a kernel left behind, if any
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        _stop(server.process, config / "runtime")
 
 
 @contextmanager
@@ -316,6 +340,155 @@ def _wait_for_new_picture(page, image, previous_src):
     return image.get_attribute("src")
 
 
+def _open_notebook(page, lab):
+    """Open notebook 08 in JupyterLab; check its kernel is this Python, with subshells."""
+    page.goto(f"{lab.url}lab/tree/notebooks/{NOTEBOOK}?token={lab.token}")
+    page.wait_for_function(
+        f"""() => window.jupyterapp && {_NOTEBOOK_PANEL} && {_NOTEBOOK_PANEL}.context &&
+            {_NOTEBOOK_PANEL}.context.path.endsWith('{NOTEBOOK}')""",
+        timeout=120_000,
+    )
+    kernel = page.evaluate(f"""async () => {{
+        const panel = {_NOTEBOOK_PANEL};
+        await panel.context.ready;
+        await panel.sessionContext.ready;
+        const kernel = panel.sessionContext.session.kernel;
+        await kernel.info;
+        const reply = await kernel.requestExecute({{
+            code: '', silent: true, store_history: false,
+            user_expressions: {{python: "__import__('sys').executable",
+                                prefix: "__import__('sys').prefix"}}}}).done;
+        const value = name => reply.content.user_expressions[name].data['text/plain'];
+        return {{name: kernel.name, subshells: kernel.supportsSubshells,
+                 comms: kernel.commsOverSubshells,
+                 python: value('python'), prefix: value('prefix')}};
+    }}""")
+    assert kernel["name"] == "python3"
+    assert os.path.realpath(kernel["python"].strip("'")) == os.path.realpath(sys.executable), kernel
+    assert kernel["prefix"].strip("'") == sys.prefix, kernel
+    # Widget comms on a kernel subshell (JupyterLab's default): callbacks on a 2nd thread.
+    assert kernel["subshells"], "the kernel does not offer subshells"
+    assert kernel["comms"] == "perCommTarget", kernel
+
+
+def _log_console_empty_then_debug(page):
+    """The Log console, at its default level (Warning), has nothing; then set it to Debug.
+
+    From then on it keeps every output: the widgets' callbacks must print none, also not from
+    the pad's timer thread, whose output Warning would not show.
+    """
+    page.evaluate("() => window.jupyterapp.commands.execute('logconsole:open')")
+    page.locator(".jp-LogConsolePanel").wait_for()
+    log = page.evaluate(_LOG_ENTRIES)
+    assert log["source"] == f"notebooks/{NOTEBOOK}" and log["level"] == "warning", log
+    assert log["entries"] == [], log["entries"]
+    page.locator(".jp-LogConsole .jp-Toolbar select").select_option("debug")
+    page.evaluate("() => window.jupyterapp.commands.execute('logconsole:clear')")
+    assert page.evaluate(_LOG_ENTRIES)["level"] == "debug"
+
+
+def _the_pad(page):
+    """Return the drawing pad's output (the cell after "Draw here"), canvas and picture."""
+    index = page.evaluate(f"""() => {{
+        const cells = {_NOTEBOOK_PANEL}.content.model.cells;
+        for (let i = 0; i < cells.length; i++)
+            if (cells.get(i).type === 'markdown' &&
+                cells.get(i).sharedModel.getSource().startsWith('Draw here')) return i + 1;
+        return -1;
+    }}""")
+    assert index > 0, "no markdown cell 'Draw here'"
+    pad = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea-output")
+    assert pad.locator(".digitrec-pad-answer").count() == 1, pad.inner_text()
+    assert pad.locator("canvas").count() == 1
+    return pad, pad.locator("canvas"), pad.locator("img.widget-image")
+
+
+def _clear(page, pad, answer):
+    pad.get_by_role("button", name="Clear").click()
+    page.wait_for_function(f"() => document.querySelector('{answer}').textContent.trim() === ''")
+
+
+def _draw_a_seven(page, tmp_path, timings):
+    """Draw a 7 on the cleared pad: it answers 7 and shows the picture it read."""
+    pad, canvas, picture = _the_pad(page)
+    answer = ".digitrec-pad-answer"
+    _clear(page, pad, answer)
+    assert not picture.is_visible()
+    src = picture.get_attribute("src")
+    started = time.monotonic()
+    _draw(page, canvas, STROKES[7], STROKE_GAP_S)
+    text = _wait_for_text(page, answer, "prediction")
+    timings["pad answer (7)"] = time.monotonic() - started
+    assert "your drawing: prediction 7 (" in text, text
+    _wait_for_new_picture(page, picture, src)
+    _save_screenshot(pad, tmp_path, "jupyterlab_pad_7.png")
+
+
+def _draw_a_four_in_two_strokes(page, tmp_path, timings):
+    """Draw a 4 in two strokes: one answer, 4, after the second stroke only."""
+    pad, canvas, _ = _the_pad(page)
+    answer = ".digitrec-pad-answer"
+    _clear(page, pad, answer)
+    page.locator(answer).evaluate(_WATCH_PAD_ANSWER)
+    gap = _draw(page, canvas, STROKES[4], STROKE_GAP_S)
+    timings["pen up between the strokes of the 4"] = gap
+    assert gap < 0.3, f"the pen was up {gap:.2f} s between the strokes of the 4"
+    text = _wait_for_text(page, answer, "prediction")
+    assert "your drawing: prediction 4 (" in text, text
+    time.sleep(PAD_PAUSE_S + 0.5)  # a late second answer would show up here
+    answers = [a for a in page.evaluate("() => window.__padAnswers") if a]
+    assert answers == [text], f"the pad answered {answers} for one 4 in two strokes"
+    _save_screenshot(pad, tmp_path, "jupyterlab_pad_4.png")
+
+
+def _upload_samples(page, tmp_path, timings):
+    """Upload ``UPLOADS`` sample pictures one by one: each is answered and shown."""
+    view = page.locator(".jp-OutputArea-output:has(.digitrec-upload-answer)")
+    assert view.count() == 1
+    button, answer = view.locator("button.widget-upload"), ".digitrec-upload-answer"
+    picture = view.locator("img.widget-image")
+    src = picture.get_attribute("src")
+    started = time.monotonic()
+    for number in range(UPLOADS):
+        name = SAMPLES[number % len(SAMPLES)]
+        digit = int(name.split("_")[1])
+        button.scroll_into_view_if_needed()
+        with page.expect_file_chooser() as chooser:
+            button.click()
+        chooser.value.set_files(ROOT / "images" / name)
+        text = _wait_for_text(page, answer, f"{name}: ")
+        assert re.fullmatch(rf"{re.escape(name)}: prediction {digit} \(\d+\.\d%\)", text), (
+            f"upload {number + 1}: {text!r}"
+        )
+        src = _wait_for_new_picture(page, picture, src)
+        assert button.inner_text().strip() == "Upload (1)"
+    timings[f"{UPLOADS} uploads"] = time.monotonic() - started
+    _save_screenshot(view, tmp_path, "jupyterlab_upload.png")
+
+
+def _nothing_went_wrong(page, lab, console, tmp_path):
+    """Subshells were used; no error output, Log console entry, server or browser error."""
+    subshells = page.evaluate(f"""async () => (await {_NOTEBOOK_PANEL}.sessionContext
+        .session.kernel.requestListSubshell({{}}).done).content.subshell_id""")
+    assert subshells, "the widgets' comms did not use a kernel subshell"
+    _check_outputs(page)
+    page.wait_for_timeout(500)
+    log = page.evaluate(_LOG_ENTRIES)
+    assert log["source"] == f"notebooks/{NOTEBOOK}" and log["level"] == "debug", log
+    entries = [e for e in log["entries"] if e["level"] != "metadata"]
+    assert entries == [], "the Log console shows:\n" + "\n".join(map(str, entries))
+    assert page.locator(".jp-LogConsolePanel").get_by_text("No log messages.").is_visible()
+    _save_screenshot(page, tmp_path, "jupyterlab_log_console.png")
+    server_log = lab.log.read_text(errors="replace")
+    for words in ("Traceback", "restarting kernel", "KernelRestarter"):
+        assert words not in server_log, f"{words!r} in the JupyterLab log"
+    errors = [
+        line for line in console
+        if line.startswith(("error", "pageerror")) and not line.endswith(OFFLINE_ERRORS)
+    ]  # fmt: skip
+    assert errors == [], "browser console errors:\n" + "\n".join(errors)
+
+
 def test_notebook_08_in_jupyterlab(browser, lab, tmp_path):
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -326,139 +499,15 @@ def test_notebook_08_in_jupyterlab(browser, lab, tmp_path):
     timings = {}
     try:
         with _diagnosed(lab, page, console, tmp_path):
-            page.goto(f"{lab.url}lab/tree/notebooks/{NOTEBOOK}?token={lab.token}")
-            page.wait_for_function(
-                f"""() => window.jupyterapp && {_NOTEBOOK_PANEL} && {_NOTEBOOK_PANEL}.context &&
-                    {_NOTEBOOK_PANEL}.context.path.endsWith('{NOTEBOOK}')""",
-                timeout=120_000,
-            )
-            kernel = page.evaluate(f"""async () => {{
-                const panel = {_NOTEBOOK_PANEL};
-                await panel.context.ready;
-                await panel.sessionContext.ready;
-                const kernel = panel.sessionContext.session.kernel;
-                await kernel.info;
-                const reply = await kernel.requestExecute({{
-                    code: '', silent: true, store_history: false,
-                    user_expressions: {{python: "__import__('sys').executable",
-                                        prefix: "__import__('sys').prefix"}}}}).done;
-                const value = name => reply.content.user_expressions[name].data['text/plain'];
-                return {{name: kernel.name, subshells: kernel.supportsSubshells,
-                         comms: kernel.commsOverSubshells,
-                         python: value('python'), prefix: value('prefix')}};
-            }}""")
-            assert kernel["name"] == "python3"
-            assert os.path.realpath(kernel["python"].strip("'")) == os.path.realpath(
-                sys.executable
-            ), kernel
-            assert kernel["prefix"].strip("'") == sys.prefix, kernel
-            # Widget comms on a kernel subshell (JupyterLab's default): callbacks on a 2nd thread.
-            assert kernel["subshells"], "the kernel does not offer subshells"
-            assert kernel["comms"] == "perCommTarget", kernel
-
+            _open_notebook(page, lab)
             timings["run all"] = _run_all(page, lab)
             _check_outputs(page)
             assert (lab.output / "images" / "08_samples.png").is_file(), "figures not redirected"
-
-            # The Log console, at its default level (Warning), has nothing from the run.
-            page.evaluate("() => window.jupyterapp.commands.execute('logconsole:open')")
-            page.locator(".jp-LogConsolePanel").wait_for()
-            log = page.evaluate(_LOG_ENTRIES)
-            assert log["source"] == f"notebooks/{NOTEBOOK}" and log["level"] == "warning", log
-            assert log["entries"] == [], log["entries"]
-            # From now on it keeps every output (Debug): the widgets' callbacks must print none,
-            # also not from the pad's timer thread, whose output Warning would not show.
-            page.locator(".jp-LogConsole .jp-Toolbar select").select_option("debug")
-            page.evaluate("() => window.jupyterapp.commands.execute('logconsole:clear')")
-            assert page.evaluate(_LOG_ENTRIES)["level"] == "debug"
-
-            # The drawing pad: the cell after "Draw here".
-            index = page.evaluate(f"""() => {{
-                const cells = {_NOTEBOOK_PANEL}.content.model.cells;
-                for (let i = 0; i < cells.length; i++)
-                    if (cells.get(i).type === 'markdown' &&
-                        cells.get(i).sharedModel.getSource().startsWith('Draw here')) return i + 1;
-                return -1;
-            }}""")
-            assert index > 0, "no markdown cell 'Draw here'"
-            pad = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea-output")
-            assert pad.locator(".digitrec-pad-answer").count() == 1, pad.inner_text()
-            canvas, answer = pad.locator("canvas"), ".digitrec-pad-answer"
-            pad_picture = pad.locator("img.widget-image")
-            assert canvas.count() == 1
-
-            pad.get_by_role("button", name="Clear").click()
-            page.wait_for_function(
-                f"() => document.querySelector('{answer}').textContent.trim() === ''"
-            )
-            assert not pad_picture.is_visible()
-            src = pad_picture.get_attribute("src")
-            started = time.monotonic()
-            _draw(page, canvas, STROKES[7], STROKE_GAP_S)
-            text = _wait_for_text(page, answer, "prediction")
-            timings["pad answer (7)"] = time.monotonic() - started
-            assert "your drawing: prediction 7 (" in text, text
-            _wait_for_new_picture(page, pad_picture, src)
-            _save_screenshot(pad, tmp_path, "jupyterlab_pad_7.png")
-
-            pad.get_by_role("button", name="Clear").click()
-            page.wait_for_function(
-                f"() => document.querySelector('{answer}').textContent.trim() === ''"
-            )
-            page.locator(answer).evaluate(_WATCH_PAD_ANSWER)
-            gap = _draw(page, canvas, STROKES[4], STROKE_GAP_S)
-            timings["pen up between the strokes of the 4"] = gap
-            assert gap < 0.3, f"the pen was up {gap:.2f} s between the strokes of the 4"
-            text = _wait_for_text(page, answer, "prediction")
-            assert "your drawing: prediction 4 (" in text, text
-            time.sleep(PAD_PAUSE_S + 0.5)  # a late second answer would show up here
-            answers = [a for a in page.evaluate("() => window.__padAnswers") if a]
-            assert answers == [text], f"the pad answered {answers} for one 4 in two strokes"
-            _save_screenshot(pad, tmp_path, "jupyterlab_pad_4.png")
-
-            # The Upload button and its view.
-            view = page.locator(".jp-OutputArea-output:has(.digitrec-upload-answer)")
-            assert view.count() == 1
-            button, answer = view.locator("button.widget-upload"), ".digitrec-upload-answer"
-            picture = view.locator("img.widget-image")
-            src = picture.get_attribute("src")
-            started = time.monotonic()
-            for number in range(UPLOADS):
-                name = SAMPLES[number % len(SAMPLES)]
-                digit = int(name.split("_")[1])
-                button.scroll_into_view_if_needed()
-                with page.expect_file_chooser() as chooser:
-                    button.click()
-                chooser.value.set_files(ROOT / "images" / name)
-                text = _wait_for_text(page, answer, f"{name}: ")
-                assert re.fullmatch(rf"{re.escape(name)}: prediction {digit} \(\d+\.\d%\)", text), (
-                    f"upload {number + 1}: {text!r}"
-                )
-                src = _wait_for_new_picture(page, picture, src)
-                assert button.inner_text().strip() == "Upload (1)"
-            timings[f"{UPLOADS} uploads"] = time.monotonic() - started
-            _save_screenshot(view, tmp_path, "jupyterlab_upload.png")
-
-            # Nothing went wrong on the way: outputs, the Log console, the server's log.
-            subshells = page.evaluate(f"""async () => (await {_NOTEBOOK_PANEL}.sessionContext
-                .session.kernel.requestListSubshell({{}}).done).content.subshell_id""")
-            assert subshells, "the widgets' comms did not use a kernel subshell"
-            _check_outputs(page)
-            page.wait_for_timeout(500)
-            log = page.evaluate(_LOG_ENTRIES)
-            assert log["source"] == f"notebooks/{NOTEBOOK}" and log["level"] == "debug", log
-            entries = [e for e in log["entries"] if e["level"] != "metadata"]
-            assert entries == [], "the Log console shows:\n" + "\n".join(map(str, entries))
-            assert page.locator(".jp-LogConsolePanel").get_by_text("No log messages.").is_visible()
-            _save_screenshot(page, tmp_path, "jupyterlab_log_console.png")
-            server_log = lab.log.read_text(errors="replace")
-            for words in ("Traceback", "restarting kernel", "KernelRestarter"):
-                assert words not in server_log, f"{words!r} in the JupyterLab log"
-            errors = [
-                line for line in console
-                if line.startswith(("error", "pageerror")) and not line.endswith(OFFLINE_ERRORS)
-            ]  # fmt: skip
-            assert errors == [], "browser console errors:\n" + "\n".join(errors)
+            _log_console_empty_then_debug(page)
+            _draw_a_seven(page, tmp_path, timings)
+            _draw_a_four_in_two_strokes(page, tmp_path, timings)
+            _upload_samples(page, tmp_path, timings)
+            _nothing_went_wrong(page, lab, console, tmp_path)
     finally:
         print(f"timings (s): { {k: round(v, 1) for k, v in timings.items()} }")
         context.close()

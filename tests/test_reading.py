@@ -1,5 +1,6 @@
-"""Reading a whole number: the pieces, merge and split on hand-made arrays, the generated test
-set, ``read_number`` end to end (the command line ``read``: tests/test_cli.py)."""
+"""Reading a whole number (digitrec.reading): the split search's scores, the generated test set,
+``read_number`` end to end (segmentation's steps: test_segmentation.py; the command line ``read``:
+test_cli.py)."""
 
 import json
 
@@ -11,6 +12,7 @@ from scipy import ndimage
 
 import digitrec
 from digitrec import number_photos, reading
+from digitrec.segmentation import ReadingParams
 
 SAMPLE = ROOT / "images" / "number_2026_blue_pen.png"
 
@@ -28,91 +30,6 @@ def piece(top, left, rows):
 # ----- pieces, merge and split on small hand-made arrays ----------------------------------------
 
 
-def test_pieces_are_connected_components_without_specks_left_to_right():
-    ink = np.zeros((40, 60))
-    ink[5:35, 30:40] = 1.0  # a digit on the right
-    ink[5:35, 5:15] = 0.8  # one on the left
-    ink[38, 50] = 1.0  # a speck: 1 pixel, under 2 % of the largest piece
-    pieces = reading.find_pieces(ink)
-    assert [(top, left, mask.shape) for top, left, mask in pieces] == [
-        (5, 5, (30, 10)),
-        (5, 30, (30, 10)),
-    ]
-
-
-def test_blank_ink_is_no_digit():
-    with pytest.raises(digitrec.NoInkError, match="no digit found"):
-        reading.find_pieces(np.zeros((10, 10)))
-
-
-def test_a_five_whose_bar_is_apart_is_merged_into_one_piece():
-    bar = piece(0, 4, ["######"])  # the bar of a 5, over the columns of its body
-    body = piece(2, 2, ["##....", "######", ".....#", "######"])
-    other = piece(2, 12, ["##", "##", "##", "##"])  # the next digit, apart
-    merged = reading.merge_pieces([body, other, bar])
-    assert [(top, left, mask.shape) for top, left, mask in merged] == [
-        (0, 2, (6, 8)),
-        (2, 12, (4, 2)),
-    ]
-    assert merged[0][2].sum() == bar[2].sum() + body[2].sum()
-
-
-def test_pieces_that_share_few_columns_stay_apart():
-    left = piece(0, 0, ["#####"] * 5)
-    right = piece(0, 4, ["#####"] * 5)  # one shared column of five
-    assert len(reading.merge_pieces([left, right])) == 2
-
-
-def test_a_fragment_is_joined_to_its_nearest_piece():
-    tall = [piece(0, 0, ["###"] * 10), piece(0, 20, ["###"] * 10)]
-    crumb = piece(0, 17, ["##"] * 3)  # 3 rows of a 10-row line: under FRAGMENT_HEIGHT
-    joined = reading.join_fragments(sorted([*tall, crumb], key=lambda p: p[1]), line=10)
-    assert [(top, left, mask.shape) for top, left, mask in joined] == [
-        (0, 0, (10, 3)),
-        (0, 17, (10, 6)),
-    ]
-
-
-def test_segment_merges_strokes_and_joins_fragments_before_any_split():
-    ink = np.zeros((40, 80))
-    ink[10:35, 5:15] = 1.0  # the body of a 5
-    ink[5:8, 5:15] = 1.0  # its bar, apart: merged with the body
-    ink[10:35, 30:40] = 1.0  # a digit
-    ink[20:24, 44:47] = 1.0  # a crumb of it (4 rows of a 25-row line), joined to it
-    ink[10:35, 60:75] = 1.0  # a wide digit: segment never cuts it
-    pieces, line = reading.segment(ink)
-    assert line == 25
-    assert [(top, left, mask.shape) for top, left, mask in pieces] == [
-        (5, 5, (30, 10)),
-        (10, 30, (25, 17)),
-        (10, 60, (25, 15)),
-    ]
-
-
-def test_touching_digits_are_cut_where_the_ink_profile_is_lowest():
-    # two 10 x 8 blocks joined by a one-pixel bridge at columns 8-9
-    mask = np.zeros((10, 18), dtype=bool)
-    mask[:, :8] = mask[:, 10:] = True
-    mask[5, 8:10] = True
-    columns = reading.cut_columns(mask, line=10)
-    assert columns[0] in (8, 9, 10)
-    left, right = reading.cut((3, 7, mask), columns[0], line=10)
-    assert left[:2] == (3, 7) and left[2].shape == (10, columns[0])
-    assert right[1] == 7 + columns[0]
-    assert left[2].sum() + right[2].sum() == mask.sum()
-
-
-def test_a_cut_that_leaves_a_corner_is_refused():
-    mask = np.zeros((10, 12), dtype=bool)
-    mask[:, 3:] = True
-    mask[8:, :3] = True  # a 2-row foot on the left: a corner, not a digit
-    assert reading.cut((0, 0, mask), 3, line=10) is None
-
-
-def test_a_narrow_piece_is_never_cut():
-    assert reading.cut_columns(np.ones((10, 3), dtype=bool), line=10) == []
-
-
 def test_a_rejected_piece_is_written_as_a_question_mark():
     probabilities = np.full(10, 0.1, dtype=np.float32)
     seven = digitrec.Prediction(7, 0.1, probabilities)
@@ -121,32 +38,19 @@ def test_a_rejected_piece_is_written_as_a_question_mark():
     assert reading.digit_text(rejected) == "?"
 
 
-def test_a_rejected_half_scores_zero_only_when_rejection_counts_in_the_split(monkeypatch):
+def test_a_rejected_half_scores_zero_only_when_rejection_counts_in_the_split():
     probabilities = np.full(10, 0.1, dtype=np.float32)
     rejected = digitrec.Prediction(3, 0.9, probabilities, rejected=True)
-    monkeypatch.setattr(reading, "REJECT_IN_SPLIT", False)
-    assert reading._score(rejected) == pytest.approx(0.9)
-    monkeypatch.setattr(reading, "REJECT_IN_SPLIT", True)
-    assert reading._score(rejected) == 0.0
+    counted = ReadingParams(reject_in_split=False)
+    assert reading._score(rejected, counted) == pytest.approx(0.9)
+    assert reading._score(rejected, ReadingParams()) == 0.0
 
 
-def test_failure_reasons_compare_counts_then_boxes_then_digits():
-    truth = "12"
-    true_boxes = [(0, 0, 10, 20), (14, 0, 24, 20)]
-    p = digitrec.Prediction(1, 1.0, np.full(10, 0.1, dtype=np.float32))
-
-    def read(text, boxes):
-        return reading.NumberReading(text, (p,) * len(text), tuple(boxes))
-
-    assert (
-        reading.failure_reason(truth, true_boxes, read("123", true_boxes + [(30, 0, 40, 20)]))
-        == "split"
-    )
-    assert reading.failure_reason(truth, true_boxes, read("7", [(0, 0, 24, 20)])) == "merge"
-    assert reading.failure_reason(truth, true_boxes, read("13", true_boxes)) == "recognition"
-    # right count, but the first box holds both digits' halves: a misplaced cut
-    misplaced = [(0, 0, 22, 20), (22, 0, 24, 20)]
-    assert reading.failure_reason(truth, true_boxes, read("13", misplaced)) == "misplaced cut"
+def test_read_number_uses_the_settings_it_is_given():
+    """With every piece but the largest a speck, one digit of the sample's four is read."""
+    assert digitrec.read_number(SAMPLE).text == "2026"
+    largest_only = digitrec.read_number(SAMPLE, params=ReadingParams(speck_fraction=1.0))
+    assert len(largest_only.text) == 1 and largest_only.text in "2026"
 
 
 # ----- the generated test set -------------------------------------------------------------------
