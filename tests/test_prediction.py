@@ -8,11 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import (
-    ACCURACY_TOLERANCE,
     ROOT,
-    percent_to_fraction,
-    readme_table,
-    stored_text_outputs,
 )
 from PIL import Image
 
@@ -101,31 +97,3 @@ def test_prediction_of_a_sample_is_json_ready():
     assert record["probabilities"][record["digit"]] == max(record["probabilities"])
     assert record["probability"] == record["probabilities"][record["digit"]]
     assert sum(record["probabilities"]) == pytest.approx(1.0, abs=1e-5)
-
-
-# ----- the figures of notebook 08 in README.md --------------------------------------------------
-
-#: The rows of notebook 08's table of preprocessings, and of README.md's copy of it.
-PREPARATIONS = ("MNIST test set", "naive resize", "naive resize, inverted", "to_mnist")
-
-
-def test_readme_quotes_the_preprocessing_accuracies_of_notebook_08():
-    pattern = rf"^({'|'.join(map(re.escape, PREPARATIONS))})\s+([\d.]+%)$"
-    measured = {
-        name: percent_to_fraction(value)
-        for text in stored_text_outputs("08_your_handwriting.ipynb")
-        for name, value in re.findall(pattern, text, re.M)
-    }
-    assert set(measured) == set(PREPARATIONS), "notebook 08's stored table is incomplete"
-    quoted = {
-        row["Preprocessing"].strip("`").removeprefix("digitrec."): percent_to_fraction(
-            row["Test accuracy"]
-        )
-        for row in readme_table("Preprocessing", "Test accuracy")
-    }
-    assert set(quoted) == set(PREPARATIONS), "README.md's table of preprocessings"
-    for name, value in measured.items():
-        assert abs(quoted[name] - value) <= ACCURACY_TOLERANCE + 1e-9, (
-            f"README.md quotes {quoted[name]:.2%} for {name}, notebook 08 printed {value:.2%}"
-        )
-    assert measured["to_mnist"] >= measured["MNIST test set"] - 0.01  # notebook 08's assert
