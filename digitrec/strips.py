@@ -17,15 +17,9 @@ import numpy as np
 from PIL import Image
 
 from digitrec.decode import ImageSource, load_grey
+from digitrec.normalise import block_max, thicken
 from digitrec.number_photos import SPACINGS, number_photo
-from digitrec.preprocess import (
-    MAX_PIXELS,
-    NoInkError,
-    block_max,
-    ink_on_black,
-    remove_specks,
-    thicken,
-)
+from digitrec.preprocess import MAX_PIXELS, NoInkError, ink_on_black, remove_specks
 
 #: Strip height, the ink's height in it, and the blank columns added left and right, in pixels.
 STRIP_HEIGHT, INK_HEIGHT, SIDE_MARGIN = 28, 20, 8
@@ -82,7 +76,7 @@ def to_strip(image: ImageSource, *, max_pixels: int = MAX_PIXELS) -> Strip:
         A ``Strip``: the ink (``ink_on_black``) cropped to its pixels over ``INK_LEVEL`` (specks
         dropped, as ``to_mnist`` drops them), reduced with a maximum filter to at most
         ``WORK_HEIGHT`` rows, its strokes thickened where they would be thinner than MNIST's
-        (``preprocess.thicken``), scaled (bilinear, keeping its aspect ratio) to ``INK_HEIGHT``
+        (``normalise.thicken``), scaled (bilinear, keeping its aspect ratio) to ``INK_HEIGHT``
         rows, with 4 blank rows above and below and ``SIDE_MARGIN`` blank columns left and right.
 
     Raises:

@@ -1,15 +1,11 @@
-"""When to trust the answer: calibration, "not a digit" pictures, perturbations, occlusion.
+"""When to trust the answer: "not a digit" pictures, perturbations, occlusion, and calibration.
 
 Notebook 09 teaches these tools; the command line, the web demo and ``digitrec.predict`` use the
-rejection rule it fits (``digitrec.prediction.load_rejection_rule``). Sources of the formulas:
-
-- Expected calibration error and temperature scaling: C. Guo, G. Pleiss, Y. Sun, K. Q.
-  Weinberger, "On Calibration of Modern Neural Networks", ICML 2017 (arXiv:1706.04599).
-- Energy score ``-logsumexp(logits)``: W. Liu, X. Wang, J. Owens, Y. Li, "Energy-based
-  Out-of-distribution Detection", NeurIPS 2020 (arXiv:2010.03759).
-- Outlier exposure (training on synthetic non-digits as an extra class): D. Hendrycks, M.
-  Mazeika, T. Dietterich, "Deep Anomaly Detection with Outlier Exposure", ICLR 2019
-  (arXiv:1812.04606).
+rejection rule it fits (``digitrec.prediction.load_rejection_rule``). Calibration's maths are
+``digitrec.calibration``'s and the IDX reader ``digitrec.datasets``'s, importable from here as
+notebook 09 calls them. Outlier exposure (training on synthetic non-digits as an extra class):
+D. Hendrycks, M. Mazeika, T. Dietterich, "Deep Anomaly Detection with Outlier Exposure", ICLR
+2019 (arXiv:1812.04606).
 
 Every picture generator draws from a ``numpy.random.Generator`` in a fixed order, so a seed gives
 the same pictures on every machine; pictures are greyscale PIL images of dark ink on light
@@ -18,119 +14,26 @@ paper (or plain noise), to be prepared with ``to_mnist`` like a learner's own.
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import os
 import weakref
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
-from scipy import ndimage, optimize, special
+from scipy import ndimage
 
-#: Bins of the expected calibration error (Guo et al. 2017 use 15 equal-width bins).
-ECE_BINS = 15
+from digitrec.calibration import ECE_BINS as ECE_BINS  # notebook 09 calls them trust.*
+from digitrec.calibration import calibration_bins as calibration_bins
+from digitrec.calibration import energy as energy
+from digitrec.calibration import expected_calibration_error as expected_calibration_error
+from digitrec.calibration import fit_temperature as fit_temperature
+from digitrec.calibration import logits_of as logits_of
+from digitrec.calibration import softmax as softmax
+from digitrec.datasets import read_idx_images as read_idx_images
 
 #: Letters that look like digits in some hand or font: O/o/D like 0, I/l/i like 1, Z/z like 2,
 #: S/s like 5, b/G like 6, T like 7, B like 8, g/q like 9. Notebook 09 reports them apart.
 DIGIT_LIKE = "OoDIliZzSsbGTBgq"
 
 PAGE = 200
-
-
-def calibration_bins(
-    probabilities: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group predictions by confidence into ``bins`` equal-width bins of [0, 1].
-
-    Args:
-        probabilities: (N, C) float array, each row a probability distribution.
-        labels: (N,) int array of true classes.
-        bins: Number of bins.
-
-    Returns:
-        ``(confidence, accuracy, count)``, each (bins,): the mean top probability, the share of
-        correct answers and the number of predictions in each bin (0 and 0 where it is empty).
-
-    """
-    confidence = probabilities.max(axis=1)
-    correct = probabilities.argmax(axis=1) == labels
-    which = np.minimum((confidence * bins).astype(int), bins - 1)
-    count = np.bincount(which, minlength=bins)
-    safe = np.maximum(count, 1)
-    mean_confidence = np.bincount(which, confidence, minlength=bins) / safe
-    accuracy = np.bincount(which, correct.astype(float), minlength=bins) / safe
-    return mean_confidence, accuracy, count
-
-
-def expected_calibration_error(
-    probabilities: np.ndarray, labels: np.ndarray, bins: int = ECE_BINS
-) -> float:
-    """ECE = sum over bins of (bin size / N) * ``|accuracy - mean confidence|`` (Guo et al. 2017).
-
-    Args:
-        probabilities: (N, C) float array of probabilities.
-        labels: (N,) int array of true classes.
-        bins: Number of equal-width confidence bins (15, as Guo et al.).
-
-    Returns:
-        The ECE, a fraction in [0, 1].
-
-    """
-    confidence, accuracy, count = calibration_bins(probabilities, labels, bins)
-    return float(np.sum(count / count.sum() * np.abs(accuracy - confidence)))
-
-
-def logits_of(probabilities: np.ndarray) -> np.ndarray:
-    """Logits recovered from softmax probabilities: ``log p`` (equal up to a constant per row).
-
-    The course's models end in softmax; softmax is unchanged by adding a constant to every logit,
-    so ``log p`` serves as the logits for temperature scaling and the energy score.
-    """
-    return np.log(np.clip(probabilities, 1e-30, 1.0)).astype(np.float64)
-
-
-def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """Fit the temperature T minimising the cross-entropy of ``softmax(logits / T)``.
-
-    Fit it on the validation split only (Guo et al. 2017, section 4.2); one parameter, so the
-    model's answers (the argmax) do not change, only its confidence.
-
-    Args:
-        logits: (N, C) float array.
-        labels: (N,) int array of true classes.
-
-    Returns:
-        T > 0 (T > 1 softens over-confident answers).
-
-    """
-
-    def loss(log_t: float) -> float:
-        scaled = logits / np.exp(log_t)
-        return float(
-            np.mean(special.logsumexp(scaled, axis=1) - scaled[np.arange(len(labels)), labels])
-        )
-
-    result = optimize.minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded")
-    return float(np.exp(result.x))
-
-
-def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """``softmax(logits / temperature)`` along the last axis (SciPy's)."""
-    return special.softmax(logits / temperature, axis=-1)
-
-
-def energy(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Energy score ``-T * logsumexp(logits / T)`` (Liu et al. 2020): lower for in-distribution.
-
-    Args:
-        logits: (N, C) float array.
-        temperature: T > 0 (1: the plain energy).
-
-    Returns:
-        (N,) float array; use ``-energy`` as a "is a digit" score for AUROC.
-
-    """
-    return -temperature * special.logsumexp(logits / temperature, axis=1)
 
 
 def noise_picture(rng: np.random.Generator, kind: str = "uniform") -> Image.Image:
@@ -283,21 +186,15 @@ def occlusion_map(predict, image: np.ndarray, label: int, patch: int = 6, stride
     return total / np.maximum(cover, 1)
 
 
-@contextlib.contextmanager
 def hard_threshold():
     """Within the ``with`` block, ``to_mnist`` thresholds ink at 0.5 as before its grey path.
 
-    Sets ``digitrec.preprocess.FAINT_INK`` to ``SOLID_INK`` (see ``preprocess.strokes``) and
-    restores it afterwards, for before/after comparisons.
+    A ``preprocess.using`` block whose ``PreprocessParams`` has ``faint_ink == solid_ink`` (see
+    ``preprocess.strokes``), for before/after comparisons; nothing of ``preprocess`` changes.
     """
     from digitrec import preprocess
 
-    saved = preprocess.FAINT_INK
-    preprocess.FAINT_INK = preprocess.SOLID_INK
-    try:
-        yield
-    finally:
-        preprocess.FAINT_INK = saved
+    return preprocess.using(preprocess.PreprocessParams(faint_ink=preprocess.SOLID_INK))
 
 
 def prepare(pictures) -> np.ndarray:
@@ -345,30 +242,6 @@ def with_not_a_digit_class(model):
         [np.concatenate([weights, np.zeros((weights.shape[0], 1))], 1), np.append(bias, 0.0)]
     )
     return keras.Model(inputs, outputs, name="not_a_digit")
-
-
-def read_idx_images(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read a gzipped IDX image file (MNIST's and Fashion-MNIST's format) as uint8 arrays.
-
-    The format (LeCun et al., http://yann.lecun.com/exdb/mnist/): magic 0x00000803, then the
-    count, rows and columns as big-endian int32, then the pixels row by row.
-
-    Args:
-        path: A ``*-images-idx3-ubyte.gz`` file.
-
-    Returns:
-        (N, rows, columns) uint8 array.
-
-    Raises:
-        ValueError: The file is not a gzipped IDX image file.
-
-    """
-    with gzip.open(path, "rb") as file:
-        data = file.read()
-    magic, count, rows, columns = np.frombuffer(data[:16], ">i4")
-    if magic != 0x803 or len(data) != 16 + count * rows * columns:
-        raise ValueError(f"{os.fspath(path)} is not an IDX image file")
-    return np.frombuffer(data, np.uint8, offset=16).reshape(count, rows, columns)
 
 
 def model_logits(model, x: np.ndarray) -> np.ndarray:

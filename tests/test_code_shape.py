@@ -70,3 +70,13 @@ def test_no_function_is_longer_than_40_lines(path):
     lengths = function_lengths(path.read_text(encoding="utf-8"))
     too_long = {name: lines for name, lines in lengths.items() if lines > MAX_LINES}
     assert not too_long, f"{path.name}: split these functions (lines): {too_long}"
+
+
+#: Longest module of the package, in lines (issue 25: one job per module, each read at once).
+MAX_MODULE_LINES = 300
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: path.name)
+def test_no_module_is_longer_than_300_lines(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{path.name} has {lines} lines: split it by job"

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
-from digitrec import preprocess
+from digitrec import normalise, preprocess
 from digitrec.preprocess import (
     MNIST_CENTRE,
     STEPS,
@@ -64,9 +64,9 @@ def test_the_steps_are_the_stages_called_one_after_the_other(drawn_seven):
     grey = preprocess.load_grey(drawn_seven)
     ink = preprocess.ink_on_black(grey)
     bilevel = preprocess.binarise(ink)
-    cropped = preprocess.crop_to_ink(bilevel)
-    box = preprocess.scale_into_box(cropped)
-    stages = [grey, ink, bilevel, cropped, box, preprocess.centre_by_mass(box)]
+    cropped = normalise.crop_to_ink(bilevel)
+    box = normalise.scale_into_box(cropped)
+    stages = [grey, ink, bilevel, cropped, box, normalise.centre_by_mass(box)]
     for step, image in zip(STEPS, stages, strict=True):
         assert np.array_equal(steps[step], image), step
         assert steps[step].dtype == np.float32 and 0 <= steps[step].min() <= steps[step].max() <= 1
@@ -78,7 +78,7 @@ def test_the_steps_are_the_stages_called_one_after_the_other(drawn_seven):
 
 def test_a_box_larger_than_20_px_is_refused():
     with pytest.raises(ValueError, match="must fit in 20 x 20 px, not 5 x 21"):
-        preprocess.centre_by_mass(np.ones((21, 5), dtype=np.float32))
+        normalise.centre_by_mass(np.ones((21, 5), dtype=np.float32))
 
 
 def test_centre_of_mass_lands_where_mnist_has_it(drawn_seven):
@@ -232,3 +232,50 @@ def test_faint_ink_apart_from_the_digit_is_dropped():
     page[40:160, 60:70] = 0
     page[20:30, 150:190] = 165  # a faint smudge, not touching the digit
     assert np.array_equal(to_mnist(page), to_mnist(np.where(page == 165, 255, page)))
+
+
+# ----- the settings: PreprocessParams passed in, or a using() block ------------------------------
+
+
+def faint_stroke_page():
+    page = np.full((200, 200), 255, dtype=np.uint8)
+    page[40:160, 60:70] = 0  # a solid bar
+    page[40:50, 70:140] = 165  # a faint stroke joined to it
+    return page
+
+
+def test_equal_faint_and_solid_levels_are_a_hard_threshold():
+    ink = np.array([[0.1, 0.35, 0.5, 0.8]], dtype=np.float32)
+    hard = preprocess.PreprocessParams(faint_ink=0.5)
+    assert np.array_equal(preprocess.strokes(ink, hard), [[0.0, 0.0, 0.0, 1.0]])
+
+
+def test_settings_passed_in_change_the_result_and_nothing_else():
+    page, hard = faint_stroke_page(), preprocess.PreprocessParams(faint_ink=0.5)
+    default = to_mnist(page)
+    assert not np.array_equal(to_mnist(page, params=hard), default)
+    assert np.array_equal(to_mnist(page), default)
+    assert preprocess.FAINT_INK == preprocess.PreprocessParams().faint_ink == 0.2
+
+
+def test_hard_threshold_is_a_using_block_that_restores_the_settings_even_on_error():
+    from digitrec import trust
+
+    page = faint_stroke_page()
+    hard = to_mnist(page, params=preprocess.PreprocessParams(faint_ink=preprocess.SOLID_INK))
+    with trust.hard_threshold():
+        assert np.array_equal(to_mnist(page), hard)
+    assert preprocess.current_params() == preprocess.PreprocessParams()
+    with pytest.raises(RuntimeError), preprocess.using(preprocess.PreprocessParams(0.4, 0.6)):
+        assert preprocess.current_params().faint_ink == 0.4
+        raise RuntimeError
+    assert preprocess.current_params() == preprocess.PreprocessParams()
+
+
+def test_a_using_block_is_not_seen_by_another_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with preprocess.using(preprocess.PreprocessParams(faint_ink=0.5)):
+        with ThreadPoolExecutor(1) as pool:
+            elsewhere = pool.submit(preprocess.current_params).result()
+    assert elsewhere == preprocess.PreprocessParams()

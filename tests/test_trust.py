@@ -23,25 +23,6 @@ SAMPLES = sorted((ROOT / "images").glob("sample_*.png"))
 CNN = ROOT / "model" / "07_cnn.keras"
 
 
-def test_ece_is_zero_when_confidence_matches_accuracy_and_large_when_not():
-    probabilities = np.array([[0.75, 0.25]] * 4)
-    assert trust.expected_calibration_error(probabilities, np.array([0, 0, 0, 1])) == 0.0
-    assert trust.expected_calibration_error(probabilities, np.array([1, 1, 1, 1])) == 0.75
-
-
-def test_temperature_is_fitted_back_from_over_confident_logits():
-    rng = np.random.default_rng(0)
-    logits = rng.normal(0, 3, (4000, 10))
-    labels = np.array([rng.choice(10, p=p) for p in trust.softmax(logits)])
-    assert trust.fit_temperature(logits, labels) == pytest.approx(1.0, abs=0.1)
-    assert trust.fit_temperature(logits * 3, labels) == pytest.approx(3.0, rel=0.1)
-
-
-def test_energy_is_minus_logsumexp():
-    logits = np.array([[0.0, np.log(3.0)]])
-    assert trust.energy(logits) == pytest.approx([-np.log(4.0)])
-
-
 def constant_detector(folder, not_a_digit):
     """Save an 11-class Keras model whose "not a digit" probability is ``not_a_digit``."""
     import keras
