@@ -205,6 +205,15 @@ class Cluster:
         return [index for index, p in self.processes.items() if p.poll() is None]
 
 
+#: XLA's CPU all-reduce can stall for good on an overloaded machine: on 2 busy cores one device
+#: sometimes never joins the first all-reduce (its log: "Expected 2 threads to join the
+#: rendezvous"). ``run_jax`` gives a collective this many seconds, then starts the run again.
+COLLECTIVE_TIMEOUT_S = 60
+#: How many times ``run_jax`` starts a run whose all-reduce stalled.
+JAX_ATTEMPTS = 3
+STALLED = "to join the rendezvous"
+
+
 def run_jax(
     workdir: str | os.PathLike[str],
     devices: int = 2,
@@ -216,30 +225,49 @@ def run_jax(
 
     The run is a child process, because a Python process picks its Keras backend once, at its
     first ``import keras``, and JAX its number of CPU devices at its first import (the XLA flag
-    ``--xla_force_host_platform_device_count``).
+    ``--xla_force_host_platform_device_count``). A run whose all-reduce stalls (see
+    ``COLLECTIVE_TIMEOUT_S``) is started again, up to ``JAX_ATTEMPTS`` times; the result's
+    ``"attempts"`` says how many it took.
 
     Raises:
-        WorkerError: The run failed (the last line of its log says why) or took over ``timeout``.
+        WorkerError: The run failed (the last line of its log says why), took over ``timeout``,
+            or stalled ``JAX_ATTEMPTS`` times.
 
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "digitrec.workers", "jax", str(workdir)]
     command += _recipe_arguments({**RECIPE, **recipe}, mnist_file)
-    flags = f"--xla_force_host_platform_device_count={devices}"
+    flags = f"--xla_force_host_platform_device_count={devices} "
+    flags += f"--xla_cpu_collective_call_terminate_timeout_seconds={COLLECTIVE_TIMEOUT_S}"
     env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": flags, **CPU_ONLY}
-    with open(workdir / "jax.log", "w", encoding="utf-8") as log:
+    for attempt in range(1, JAX_ATTEMPTS + 1):
+        status = _run_logged(command, env, workdir / f"jax-{attempt}.log", timeout)
+        log = (workdir / f"jax-{attempt}.log").read_text(encoding="utf-8", errors="replace")
+        if status == 0:
+            return {**json.loads((workdir / "result.json").read_text(encoding="utf-8")),
+                    "attempts": attempt}  # fmt: skip
+        if STALLED not in log:
+            break
+    raise WorkerError(
+        f"the JAX run exited with status {status}: {_last_line(workdir / f'jax-{attempt}.log')}"
+    )
+
+
+def _run_logged(command: list[str], env: dict, log_file: Path, timeout: float) -> int:
+    """Run ``command`` with its output in ``log_file``; return its exit status.
+
+    Raises:
+        WorkerError: It ran over ``timeout`` seconds (then it is killed).
+
+    """
+    with open(log_file, "w", encoding="utf-8") as log:
         try:
-            status = subprocess.run(
+            return subprocess.run(
                 command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout, check=False
             ).returncode
         except subprocess.TimeoutExpired:
             raise WorkerError(f"the JAX run did not finish in {timeout:.0f} s") from None
-    if status != 0:
-        raise WorkerError(
-            f"the JAX run exited with status {status}: {_last_line(workdir / 'jax.log')}"
-        )
-    return json.loads((workdir / "result.json").read_text(encoding="utf-8"))
 
 
 def _recipe_arguments(recipe: dict, mnist_file: str | os.PathLike[str] | None) -> list[str]:
