@@ -1,6 +1,7 @@
 """tools/readme_tables.py: README's result tables are written from their sources, checked in CI."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -8,7 +9,8 @@ from helpers import ROOT, load_script, readme_text
 
 tables = load_script("tools/readme_tables.py")
 QUOTED = ["08_your_handwriting.ipynb", "12_reading_with_ctc.ipynb"]
-QUOTED += ["13_training_on_many_devices.ipynb"]
+QUOTED += ["13_training_on_many_devices.ipynb", "09_trusting_predictions.ipynb"]
+QUOTED += ["11_shipping_the_model.ipynb"]
 
 
 def test_readme_tables_are_up_to_date():
@@ -79,3 +81,24 @@ def test_a_missing_or_unknown_block_is_a_clear_error():
 def test_percentages_are_written_as_readme_writes_them():
     assert tables.percent(0.9793) == "97.93 %" and tables.percent(0.905, 1) == "90.5 %"
     assert tables.markdown_table(["a", "b"], [["1", "2"]]) == "| a | b |\n|---|---|\n| 1 | 2 |\n"
+
+
+def test_the_rejection_table_follows_notebook_09s_output(course):
+    path = course / "notebooks" / "09_trusting_predictions.ipynb"
+    text = path.read_text(encoding="utf-8")
+    assert "not-a-digit class  98.0%   scribbles" in text
+    path.write_text(text.replace("class  98.0%   scribbles", "class  97.0%   scribbles"))
+    assert "| scribbles | 11.5 % | 97.0 % |" in tables.rejection_table(course)
+    assert tables.threshold_table(course).count("\n") == 2 + 4
+
+
+def test_the_exports_table_takes_the_latency_measured_beside_the_quantized_models(course):
+    rows = tables.exports_table(course).splitlines()[2:]
+    assert [row.split(" | ")[1] for row in rows][:3] == [
+        "Keras (traced graph)",
+        "LiteRT (`ai-edge-litert`)",
+        "ONNX Runtime",
+    ]
+    text = (course / "notebooks" / "11_shipping_the_model.ipynb").read_text(encoding="utf-8")
+    first = re.search(r"ONNX Runtime +([\d.]+) ms per digit", text)[1]
+    assert rows[2].endswith(f" | {float(first):.2f} |")

@@ -57,6 +57,29 @@ SPACINGS = {
     "overlapping": "overlapping (2-3 px)",
 }
 
+#: Notebook 09's sets of pictures that are no digit, as it prints them, and as README names them.
+OUTLIER_SETS = {
+    "scribbles": "scribbles",
+    "letters": "letters (DejaVu Sans; digit-like ones mostly accepted)",
+    "Fashion-MNIST": "Fashion-MNIST (Debian's `dataset-fashion-mnist`)",
+}
+#: Notebook 09's degraded test sets, as it prints them, and as README names them.
+DEGRADED = {
+    "8 x 8, enlarged": "MNIST test digits shrunk to 8 × 8 (16 grey levels) and enlarged",
+    "12 x 12, enlarged": "the same at 12 × 12",
+    "re-drawn, blurred": "re-drawn test digits blurred by 1/12 of their height (1,000)",
+    "UCI optical digits": (
+        "UCI optical digits (`sklearn.datasets.load_digits`, 8 × 8, not tuned on)"
+    ),
+}
+#: Notebook 11's exports: (file, runtime as README names it, runtime as the notebook prints it).
+EXPORTS = [
+    ("`model/07_cnn.tflite` (float32)", "LiteRT (`ai-edge-litert`)", "LiteRT"),
+    ("`model/07_cnn.onnx` (float32)", "ONNX Runtime", "ONNX Runtime"),
+    ("`model/07_cnn_dynamic.tflite` (int8 weights)", "LiteRT", "dynamic range"),
+    ("`model/07_cnn_int8.tflite` (full integer)", "LiteRT", "int8"),
+]
+
 
 def percent(fraction: float, places: int = 2) -> str:
     """Write a fraction as README does: ``0.9793`` -> ``"97.93 %"``."""
@@ -176,9 +199,73 @@ def devices_table(root: Path = ROOT) -> str:
     return markdown_table(["Run", "Validation accuracy"], rows)
 
 
+def writers_table(root: Path = ROOT) -> str:
+    """Notebook 08's accuracy of the 07 CNN on the UCI optical digits (other writers)."""
+    pattern = r"^1,797 UCI digits by 13 writers: accuracy ([\d.]+)%$"
+    (accuracy,) = printed("08_your_handwriting.ipynb", pattern, 1, root)
+    rows = [["UCI optical digits (8 × 8), `digitrec.to_mnist`", f"{accuracy} %"]]
+    return markdown_table(["Digits by other writers", "Test accuracy"], rows)
+
+
+def rejection_table(root: Path = ROOT) -> str:
+    """Notebook 09's rejection rates of the MSP threshold and of the "not a digit" class."""
+    notebook = "09_trusting_predictions.ipynb"
+    pattern = r"^  rejected: MSP +([\d.]+)%   not-a-digit class +([\d.]+)%   (.+)$"
+    rejected = {name: (msp, oe) for msp, oe, name in printed(notebook, pattern, 6, root)}
+    noise = [rejected[f"{kind} noise"] for kind in ("uniform", "Gaussian")]
+    rows = [["uniform / Gaussian noise", *(" / ".join(f"{r[i]} %" for r in noise) for i in (0, 1))]]
+    rows += [
+        [label, f"{rejected[name][0]} %", f"{rejected[name][1]} %"]
+        for name, label in OUTLIER_SETS.items()
+    ]
+    pattern = r"^accuracy ([\d.]+)% without the rule, ([\d.]+)% with it$"
+    ((before, after),) = printed(notebook, pattern, 1, root)
+    msp, oe = rejected["re-drawn test digits"]
+    why = f"(accuracy {before} % → {after} %, rejections counted wrong)"
+    rows.append(["re-drawn MNIST test digits", f"{msp} %", f"{oe} % {why}"])
+    return markdown_table(["Set", "MSP threshold", '"not a digit" class'], rows)
+
+
+def threshold_table(root: Path = ROOT) -> str:
+    """Notebook 09's accuracies of the 07 CNN with the old hard threshold and with grey levels."""
+    pattern = r"^(.+?) +07 CNN: hard threshold ([\d.]+)%, grey levels ([\d.]+)%$"
+    found = {
+        name: values for name, *values in printed("09_trusting_predictions.ipynb", pattern, 4, root)
+    }
+    rows = [[label, *(f"{value} %" for value in found[name])] for name, label in DEGRADED.items()]
+    return markdown_table(["Test set", "Hard threshold", "Grey levels"], rows)
+
+
+def exports_table(root: Path = ROOT) -> str:
+    """Notebook 11's exports: file size, test accuracy and milliseconds per digit."""
+    notebook = "11_shipping_the_model.ipynb"
+    (keras_size,) = printed(notebook, r"^07_cnn\.keras +([\d.]+ MB)$", 1, root)
+    (keras_accuracy,) = printed(
+        notebook, r"^Keras +same digit as Keras .* accuracy ([\d.]+)%$", 1, root
+    )
+    (keras_ms,) = printed(notebook, r"^traced graph +([\d.]+) ms per digit$", 1, root)
+    pattern = r"^(LiteRT|ONNX Runtime|dynamic range|int8) +([\d.]+ MB)  accuracy ([\d.]+)%"
+    sizes = {name: (size, accuracy) for name, size, accuracy in printed(notebook, pattern, 4, root)}
+    # Printed twice for LiteRT and ONNX Runtime (beside the quantized models, then beside
+    # Keras): the table takes the first, measured in the same run as the quantized ones.
+    pattern = r"^(LiteRT|ONNX Runtime|dynamic range|int8) +([\d.]+) ms per digit$"
+    times = dict(reversed(printed(notebook, pattern, 6, root)))
+    rows = [["`model/07_cnn.keras`", "Keras (traced graph)", keras_size, f"{keras_accuracy} %"]]
+    rows[0].append(f"{float(keras_ms):.2f}")
+    for file, runtime, name in EXPORTS:
+        size, accuracy = sizes[name]
+        rows.append([file, runtime, size, f"{accuracy} %", f"{float(times[name]):.2f}"])
+    header = ["File", "Runtime", "Size", "Test accuracy", "ms per digit"]
+    return markdown_table(header, rows)
+
+
 TABLES = {
     "models": models_table,
     "preprocessing": preprocessing_table,
+    "writers": writers_table,
+    "rejection": rejection_table,
+    "threshold": threshold_table,
+    "exports": exports_table,
     "reading": reading_table,
     "ctc": ctc_table,
     "devices": devices_table,
