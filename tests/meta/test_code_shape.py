@@ -15,7 +15,11 @@ MODULES = sorted(PACKAGE.glob("*.py"))
 #: Every Python file of the repository but the package: tests, benchmarks, tools, conftest.py.
 OTHER_CODE = sorted(
     [ROOT / "conftest.py"]
-    + [path for folder in ("tests", "benchmarks", "tools") for path in (ROOT / folder).glob("*.py")]
+    + [
+        path
+        for folder in ("tests", "benchmarks", "tools")
+        for path in (ROOT / folder).rglob("*.py")
+    ]
 )
 MAX_LINES = 40
 

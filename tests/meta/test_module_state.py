@@ -15,7 +15,7 @@ from test_no_timing_asserts import python_source
 SCANNED = sorted(
     [
         *(ROOT / "notebooks").glob("**/*.ipynb"),
-        *(ROOT / "tests").glob("*.py"),
+        *(ROOT / "tests").rglob("*.py"),
         *(ROOT / "benchmarks").glob("*.py"),
         *(ROOT / "tools").glob("*.py"),
     ]

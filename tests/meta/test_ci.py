@@ -4,7 +4,7 @@ from pathlib import Path
 
 from conftest import SLOWEST_FIRST, TRAINING
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_slow_file_exists_once():

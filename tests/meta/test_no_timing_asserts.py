@@ -35,7 +35,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 TIME_WORDS = re.compile(r"seconds|perf_counter|\btime\.|elapsed|duration|\w_s\b")
 SCANNED = [
     *sorted((ROOT / "notebooks").glob("*.ipynb")),
-    *[p for p in sorted((ROOT / "tests").glob("*.py")) if p.name != "test_benchmarks.py"],
+    *[p for p in sorted((ROOT / "tests").rglob("*.py")) if p.name != "test_benchmarks.py"],
 ]
 ALLOWED = {
     ("test_records.py", 'assert records["m"]["train_seconds"] == 12.3 and '
