@@ -15,6 +15,7 @@ from digitrec.decode import ImageError, load_grey
 from digitrec.display import show_source
 from digitrec.errors import DigitrecError, ModelError
 from digitrec.model_files import best_model_file, find_model, load_model
+from digitrec.notebook import NotebookSetup, setup_notebook
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
 from digitrec.prediction import predict, predict_arrays
 from digitrec.preprocess import NoInkError, to_mnist, to_mnist_steps
@@ -32,6 +33,7 @@ __all__ = [
     "MnistDataError",
     "ModelError",
     "NoInkError",
+    "NotebookSetup",
     "NumberReading",
     "Prediction",
     "ReadingParams",
@@ -52,6 +54,7 @@ __all__ = [
     "predict_arrays",
     "read_number",
     "save_training_record",
+    "setup_notebook",
     "sha256_of_file",
     "show_source",
     "to_mnist",

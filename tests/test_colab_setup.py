@@ -57,8 +57,10 @@ def setup_code_cells(path):
 
 
 def uses_ipycanvas(path):
+    """Whether the notebook imports ipycanvas, itself or through ``digitrec.drawing_pad``."""
     code = "\n".join(text for kind, text in notebook_cells(path) if kind == "code")
-    return re.search(r"^\s*(from|import) ipycanvas\b", code, re.M) is not None
+    pattern = r"^\s*(from|import) (ipycanvas\b|digitrec\b.*\bdrawing_pad\b)"
+    return re.search(pattern, code, re.M) is not None
 
 
 def uses_exported_models(path):
