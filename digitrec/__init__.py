@@ -1,19 +1,19 @@
 """Helpers shared by the digit-recognition notebooks, tests, command line and web demo.
 
 The notebooks teach the ideas; this package keeps the code that more than one place needs
-exactly once: verified MNIST loading and the course's data splits (``datasets``), the folder
-layout, training records, shared figures (``plots``) and networks (``models``), and the
+exactly once: verified MNIST loading (``mnist``) and the course's data splits (``splits``), the
+folder layout, training records, shared figures (``plots``) and networks (``models``), and the
 preprocessing and prediction of your own handwriting (``to_mnist``, ``predict``), and the
-reading of a whole number (``read_number``, tested on ``number_photos``).
+reading of a whole number (``read_number``, tested on ``synthetic.number_photos``).
 """
 
 import importlib.metadata
 
-from digitrec import datasets, models, number_photos, paths, photos, plots
-from digitrec.data import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
+from digitrec import models, paths, plots, splits, synthetic
 from digitrec.decode import ImageError, load_grey
 from digitrec.display import show_source
 from digitrec.errors import DigitrecError, ModelError
+from digitrec.mnist import MNIST_SHA256, MnistDataError, load_mnist, sha256_of_file
 from digitrec.model_files import best_model_file, find_model, load_model
 from digitrec.notebook import NotebookSetup, setup_notebook
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
@@ -39,16 +39,13 @@ __all__ = [
     "ReadingParams",
     "best_model_file",
     "course_paths",
-    "datasets",
     "find_model",
     "load_grey",
     "load_mnist",
     "load_model",
     "load_training_records",
     "models",
-    "number_photos",
     "paths",
-    "photos",
     "plots",
     "predict",
     "predict_arrays",
@@ -57,6 +54,8 @@ __all__ = [
     "setup_notebook",
     "sha256_of_file",
     "show_source",
+    "splits",
+    "synthetic",
     "to_mnist",
     "to_mnist_steps",
 ]

@@ -18,8 +18,8 @@ from PIL import Image
 
 from digitrec.decode import ImageSource, load_grey
 from digitrec.normalise import block_max, thicken
-from digitrec.number_photos import SPACINGS, number_photo
 from digitrec.preprocess import MAX_PIXELS, NoInkError, ink_on_black, remove_specks
+from digitrec.synthetic.number_photos import SPACINGS, number_photo
 
 #: Strip height, the ink's height in it, and the blank columns added left and right, in pixels.
 STRIP_HEIGHT, INK_HEIGHT, SIDE_MARGIN = 28, 20, 8

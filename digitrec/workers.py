@@ -27,9 +27,9 @@ from digitrec.distributed import RECIPE
 
 def _training_data(args: argparse.Namespace):
     """Return the first ``args.images`` training images (N, 28, 28, 1), labels, validation split."""
-    from digitrec import datasets
+    from digitrec import splits
 
-    (x, y), validation, _ = datasets.load_splits(args.mnist, layout="channels", verbose=False)
+    (x, y), validation, _ = splits.load_splits(args.mnist, layout="channels", verbose=False)
     return x[: args.images], y[: args.images], validation
 
 

@@ -24,6 +24,8 @@ sys.path.insert(0, str(ROOT))  # autodoc imports this checkout's digitrec
 for _folder in ("notebooks", "images"):
     shutil.rmtree(SITE / _folder, ignore_errors=True)
     shutil.copytree(ROOT / _folder, SITE / _folder, ignore=shutil.ignore_patterns(".*"))
+# autosummary writes one page per module into api/; a renamed module must not leave its old page.
+shutil.rmtree(SITE / "api", ignore_errors=True)
 
 # The browser demo, once built (web/: npm ci && npm run build), is published at browser-demo/;
 # the browser-demo page shows it only then (the tag browser_demo).

@@ -6,7 +6,7 @@ import gzip
 import numpy as np
 import pytest
 
-from digitrec import calibration, datasets, trust
+from digitrec import calibration, mnist
 
 
 def test_ece_is_zero_when_confidence_matches_accuracy_and_large_when_not():
@@ -28,18 +28,13 @@ def test_energy_is_minus_logsumexp():
     assert calibration.energy(logits) == pytest.approx([-np.log(4.0)])
 
 
-def test_trust_offers_the_same_functions_to_notebook_09():
-    assert trust.fit_temperature is calibration.fit_temperature
-    assert trust.read_idx_images is datasets.read_idx_images
-
-
 def test_an_idx_file_is_read_and_a_bad_one_refused(tmp_path):
     images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
     header = np.array([0x803, 2, 3, 4], ">i4").tobytes()
     with gzip.open(tmp_path / "good.gz", "wb") as file:
         file.write(header + images.tobytes())
-    assert np.array_equal(datasets.read_idx_images(tmp_path / "good.gz"), images)
+    assert np.array_equal(mnist.read_idx_images(tmp_path / "good.gz"), images)
     with gzip.open(tmp_path / "bad.gz", "wb") as file:
         file.write(header + images.tobytes()[:-1])
     with pytest.raises(ValueError, match="is not an IDX image file"):
-        datasets.read_idx_images(tmp_path / "bad.gz")
+        mnist.read_idx_images(tmp_path / "bad.gz")

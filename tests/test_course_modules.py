@@ -7,15 +7,16 @@ import pytest
 from helpers import ROOT
 
 import digitrec
-from digitrec import datasets, models, plots
+from digitrec import models, plots
 from digitrec.paths import display_path
+from digitrec.splits import load_splits
 
 matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="module")
 def splits(mnist_file):
-    return datasets.load_splits(mnist_file, layout="channels", verbose=False)
+    return load_splits(mnist_file, layout="channels", verbose=False)
 
 
 def test_splits_are_scaled_stratified_and_disjoint(splits):
@@ -28,14 +29,14 @@ def test_splits_are_scaled_stratified_and_disjoint(splits):
 
 
 def test_every_layout_holds_the_same_pixels(mnist_file, splits):
-    vectors = datasets.load_splits(mnist_file, layout="vector", verbose=False)
+    vectors = load_splits(mnist_file, layout="vector", verbose=False)
     assert vectors[0][0].shape == (55_000, 784)
     np.testing.assert_array_equal(vectors[0][0][:10], splits[0][0][:10].reshape(10, 784))
 
 
 def test_an_unknown_layout_is_refused(mnist_file):
     with pytest.raises(ValueError, match="layout must be one of image, channels, vector"):
-        datasets.load_splits(mnist_file, layout="nchw")
+        load_splits(mnist_file, layout="nchw")
 
 
 def test_cnn_is_the_saved_cnn():
@@ -140,11 +141,11 @@ def test_show_source_shows_the_code_itself():
 
 
 def test_redraw_is_seeded_and_draws_dark_ink_on_light_paper(mnist_file):
-    from digitrec import photos
+    from digitrec.synthetic import digit_photos
 
     digit = np.load(mnist_file)["x_test"][0]
-    first = photos.redraw(digit, np.random.default_rng(7))
-    again = photos.redraw(digit, np.random.default_rng(7))
+    first = digit_photos.redraw(digit, np.random.default_rng(7))
+    again = digit_photos.redraw(digit, np.random.default_rng(7))
     assert first.size == (256, 256) and first.mode == "L"
     assert np.array_equal(np.asarray(first), np.asarray(again))
     pixels = np.asarray(first)
@@ -153,12 +154,12 @@ def test_redraw_is_seeded_and_draws_dark_ink_on_light_paper(mnist_file):
 
 
 def test_ink_to_photo_keeps_the_aspect_ratio_and_refuses_ink_larger_than_the_page():
-    from digitrec import photos
+    from digitrec.synthetic import digit_photos
 
     ink = np.zeros((28, 112), np.uint8)
     ink[8:20, 10:100] = 255
-    photo = photos.ink_to_photo(ink, np.random.default_rng(0), 50, (80, 300))
+    photo = digit_photos.ink_to_photo(ink, np.random.default_rng(0), 50, (80, 300))
     assert photo.size == (300, 80)
     assert (np.asarray(photo) < 150).any(axis=0).sum() > 120  # ink spans ~4 × 50 px wide
     with pytest.raises(ValueError, match="does not fit"):
-        photos.ink_to_photo(ink, np.random.default_rng(0), 90, (80, 300))
+        digit_photos.ink_to_photo(ink, np.random.default_rng(0), 90, (80, 300))

@@ -13,7 +13,7 @@ from nbclient.exceptions import CellExecutionError
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 REPO_URL = repo_url()
 SLUG = repo_slug()
-LOADS_MNIST = re.compile(r"digitrec\.(load_mnist|datasets\.load_splits)\(\s*paths\.mnist_file\b")
+LOADS_MNIST = re.compile(r"digitrec\.(load_mnist|splits\.load_splits)\(\s*paths\.mnist_file\b")
 MACHINE_PATH = re.compile(r"(/work/|/root/|/home/\w+/|/tmp/|C:\\\\Users)")
 
 

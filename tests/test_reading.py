@@ -11,8 +11,9 @@ from PIL import Image
 from scipy import ndimage
 
 import digitrec
-from digitrec import number_photos, reading
+from digitrec import reading
 from digitrec.segmentation import ReadingParams
+from digitrec.synthetic import number_photos
 
 SAMPLE = ROOT / "images" / "number_2026_blue_pen.png"
 

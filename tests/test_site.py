@@ -168,7 +168,10 @@ def test_every_notebook_has_a_page_with_colab_and_download_links(site, pages, no
 
 def test_api_reference_documents_the_package(site):
     """One page per public module of digitrec, with its functions' docstrings."""
-    modules = sorted(p.stem for p in (ROOT / "digitrec").glob("[!_]*.py"))
+    package = ROOT / "digitrec"
+    modules = sorted(
+        ".".join(p.relative_to(package).with_suffix("").parts) for p in package.rglob("[!_]*.py")
+    )
     for module in modules:
         assert (site.folder / "api" / f"digitrec.{module}.html").is_file(), module
     page = (site.folder / "api" / "digitrec.preprocess.html").read_text(encoding="utf-8")

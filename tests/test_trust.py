@@ -18,6 +18,7 @@ from digitrec.prediction import (
     load_rejection_rule,
     predict_arrays,
 )
+from digitrec.synthetic import non_digits, perturbations
 
 SAMPLES = sorted((ROOT / "images").glob("sample_*.png"))
 CNN = ROOT / "model" / "07_cnn.keras"
@@ -73,8 +74,8 @@ def cli_rejection_rate(course_rule, tmp_path_factory):
     """Share of 100 noise and 100 scribble pictures that ``predict --json`` marks rejected."""
     folder = tmp_path_factory.mktemp("not_digits")
     rng = np.random.default_rng(12345)  # not a seed notebook 09 trains or evaluates with
-    pictures = [trust.noise_picture(rng, kind) for kind in ["uniform", "gaussian"] * 50]
-    pictures += [trust.scribble(rng) for _ in range(100)]
+    pictures = [non_digits.noise_picture(rng, kind) for kind in ["uniform", "gaussian"] * 50]
+    pictures += [non_digits.scribble(rng) for _ in range(100)]
     files = []
     for i, picture in enumerate(pictures):
         picture.save(folder / f"{i}.png")
@@ -114,10 +115,12 @@ def test_a_blank_page_is_still_an_error(tmp_path, capsys):
 def test_perturbations_keep_shape_and_range():
     x = np.random.default_rng(0).random((2, 28, 28)).astype(np.float32)
     for kind in ("rotation", "scale", "shift", "thickness", "noise", "blur", "resolution"):
-        out = trust.perturb(x, kind, 8 if kind == "resolution" else 1.5, np.random.default_rng(0))
+        out = perturbations.perturb(
+            x, kind, 8 if kind == "resolution" else 1.5, np.random.default_rng(0)
+        )
         assert out.shape == x.shape and out.dtype == np.float32 and 0 <= out.min() <= out.max() <= 1
     with pytest.raises(ValueError, match="unknown perturbation"):
-        trust.perturb(x, "swirl", 1, np.random.default_rng(0))
+        perturbations.perturb(x, "swirl", 1, np.random.default_rng(0))
 
 
 def test_occlusion_map_finds_the_only_pixels_that_matter():

@@ -11,7 +11,7 @@ import pytest
 from helpers import ROOT
 
 PACKAGE = ROOT / "digitrec"
-MODULES = sorted(PACKAGE.glob("*.py"))
+MODULES = sorted(PACKAGE.rglob("*.py"))
 #: Every Python file of the repository but the package: tests, benchmarks, tools, conftest.py.
 OTHER_CODE = sorted(
     [ROOT / "conftest.py"]

@@ -105,7 +105,7 @@ ALLOWED = {
     ("05_numpy_from_scratch.ipynb", "8.5"): "a section of Goodfellow et al. (§8.3-8.5), no figure",
     ("10_reading_numbers.ipynb", "1.1"): "a one_digit an exercise asks for (package: 0.9)",
     ("10_reading_numbers.ipynb", "1.2"): "a one_digit an exercise asks for (package: 0.9)",
-    ("solutions/10_reading_numbers.ipynb", "5,000"): "set-up: datasets.VALIDATION_SIZE",
+    ("solutions/10_reading_numbers.ipynb", "5,000"): "set-up: splits.VALIDATION_SIZE",
 }
 
 #: Markdown that carries no quoted figures: fenced and inline code, link targets, HTML tags, and

@@ -3,8 +3,8 @@
 Each number is 2 to 8 MNIST digits written side by side, the way a person writes a year or a
 phone number: one slant for the whole number, each digit a little bigger or smaller, its foot a
 little above or below the line, and the digits spaced in one of four ways (``SPACINGS``). The
-composed ink is rendered as a photo of paper by ``digitrec.photos.ink_to_photo``, exactly as
-notebook 08 re-draws single digits (paper tone, ink tone, blur, JPEG). Only MNIST's *test*
+composed ink is rendered as a photo of paper by ``digit_photos.ink_to_photo``, exactly as notebook
+08 re-draws single digits (paper tone, ink tone, blur, JPEG). Only MNIST's *test*
 digits should be given, so that no digit the model was trained on is read back.
 
 Every random choice is drawn from the ``numpy.random.Generator`` passed in, in a fixed order, so
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from digitrec.photos import ink_to_photo
+from digitrec.synthetic.digit_photos import ink_to_photo
 
 #: How neighbouring digits are spaced, from easy to hard to segment.
 SPACINGS = ("wide", "tight", "touching", "overlapping")
@@ -165,7 +165,7 @@ def number_photo(
     """Compose MNIST digits into a number (``compose``) and render it as a photo.
 
     The ink is enlarged by a factor drawn from ``ZOOM`` and rendered by
-    ``digitrec.photos.ink_to_photo`` on a page of exactly its size (the margins are part of the
+    ``digit_photos.ink_to_photo`` on a page of exactly its size (the margins are part of the
     ink), so the digit boxes are the composed ones, scaled.
 
     Args:

@@ -1,4 +1,4 @@
-"""Load MNIST from the repository's verified offline copy, or from Keras.
+"""MNIST's files: the repository's verified offline copy (or Keras's download), and IDX files.
 
 ``keras.datasets.mnist.load_data()`` downloads MNIST and returns
 ``((x_train, y_train), (x_test, y_test))``. The repository carries the same arrays
@@ -8,6 +8,7 @@ checked against its SHA-256 before use (checksum and provenance: ``data/README.m
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import zipfile
@@ -142,3 +143,27 @@ def _check_arrays(arrays: dict[str, np.ndarray], source: str) -> None:
                 f"{source} gave labels above 9 in {key}: the data is not MNIST; "
                 "delete it and load it again."
             )
+
+
+def read_idx_images(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read a gzipped IDX image file (MNIST's and Fashion-MNIST's format) as uint8 arrays.
+
+    The format (LeCun et al., http://yann.lecun.com/exdb/mnist/): magic 0x00000803, then the
+    count, rows and columns as big-endian int32, then the pixels row by row.
+
+    Args:
+        path: A ``*-images-idx3-ubyte.gz`` file.
+
+    Returns:
+        (N, rows, columns) uint8 array.
+
+    Raises:
+        ValueError: The file is not a gzipped IDX image file.
+
+    """
+    with gzip.open(path, "rb") as file:
+        data = file.read()
+    magic, count, rows, columns = np.frombuffer(data[:16], ">i4")
+    if magic != 0x803 or len(data) != 16 + count * rows * columns:
+        raise ValueError(f"{os.fspath(path)} is not an IDX image file")
+    return np.frombuffer(data, np.uint8, offset=16).reshape(count, rows, columns)

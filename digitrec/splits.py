@@ -2,17 +2,15 @@
 
 Notebook 02 builds these splits step by step; the later notebooks call ``load_splits`` so that
 every model of the series is trained and compared on exactly the same images.
-``read_idx_images`` reads other datasets in MNIST's file format (Fashion-MNIST, notebook 09).
 """
 
 from __future__ import annotations
 
-import gzip
 import os
 
 import numpy as np
 
-from digitrec.data import load_mnist
+from digitrec.mnist import load_mnist
 
 #: Images held out of the 60,000 training images to choose models on (notebook 02).
 VALIDATION_SIZE = 5000
@@ -59,27 +57,3 @@ def load_splits(
         x_train, y_train, test_size=VALIDATION_SIZE, stratify=y_train, random_state=SPLIT_SEED
     )
     return (x_fit, y_fit), (x_val, y_val), (x_test, y_test)
-
-
-def read_idx_images(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read a gzipped IDX image file (MNIST's and Fashion-MNIST's format) as uint8 arrays.
-
-    The format (LeCun et al., http://yann.lecun.com/exdb/mnist/): magic 0x00000803, then the
-    count, rows and columns as big-endian int32, then the pixels row by row.
-
-    Args:
-        path: A ``*-images-idx3-ubyte.gz`` file.
-
-    Returns:
-        (N, rows, columns) uint8 array.
-
-    Raises:
-        ValueError: The file is not a gzipped IDX image file.
-
-    """
-    with gzip.open(path, "rb") as file:
-        data = file.read()
-    magic, count, rows, columns = np.frombuffer(data[:16], ">i4")
-    if magic != 0x803 or len(data) != 16 + count * rows * columns:
-        raise ValueError(f"{os.fspath(path)} is not an IDX image file")
-    return np.frombuffer(data, np.uint8, offset=16).reshape(count, rows, columns)
