@@ -2,7 +2,7 @@
 
 A "drawn number" is what the web demo's wide pad sends: black strokes of an 18 px pen on a white
 1120 x 280 picture, here the digits 3 1 4 1 5 9 2 6 drawn along the hand-made skeletons of
-``tools/make_samples.py``, apart from each other. Prints the median over ``--calls`` calls
+``digitrec.synthetic.pen_samples``, apart from each other. Prints the median over ``--calls`` calls
 (default 50) of the whole reading, and of its parts: the ink (``load_grey`` + ``ink_on_black``),
 the pieces (components, merge), and ``to_mnist`` + the model on the pieces in one batch.
 
@@ -17,9 +17,7 @@ Usage: python benchmarks/read_latency.py [--calls 50] [--model PATH]
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -29,22 +27,19 @@ from predict_latency import median_ms  # noqa: E402  (same folder: one timing ru
 
 import digitrec  # noqa: E402
 from digitrec import preprocess, reading, segmentation, strips  # noqa: E402
+from digitrec.synthetic import pen_samples  # noqa: E402
 
 TARGET_MS = 60.0
 TEXT = "31415926"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def drawn_number(text: str = TEXT) -> Image.Image:
     """Draw ``text`` in black with an 18 px round pen on a 1120 x 280 white picture."""
-    spec = importlib.util.spec_from_file_location("make_samples", ROOT / "tools/make_samples.py")
-    samples = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(samples)
     rng = np.random.default_rng(0)
     image = Image.new("L", (1120, 280), 255)
     for i, character in enumerate(text):
         origin = np.array([20.0 + 135 * i, 50.0])
-        samples.draw(int(character), rng, image, origin, 180, width=18, colour=0)
+        pen_samples.draw(int(character), rng, image, origin, 180, width=18, colour=0)
     return image
 
 

@@ -18,7 +18,7 @@ from digitrec.model_files import best_model_file, find_model, load_model
 from digitrec.notebook import NotebookSetup, setup_notebook
 from digitrec.paths import OUTPUT_DIR_ENV, CoursePaths, course_paths
 from digitrec.prediction import predict, predict_arrays
-from digitrec.preprocess import NoInkError, to_mnist, to_mnist_steps
+from digitrec.preprocess import NoInkError, PreprocessParams, to_mnist, to_mnist_steps
 from digitrec.reading import NumberReading, read_number
 from digitrec.records import load_training_records, save_training_record
 from digitrec.results import Prediction
@@ -36,6 +36,7 @@ __all__ = [
     "NotebookSetup",
     "NumberReading",
     "Prediction",
+    "PreprocessParams",
     "ReadingParams",
     "best_model_file",
     "course_paths",

@@ -1,7 +1,8 @@
-"""Figures that several notebooks draw: learning curves and a grid of mistaken digits.
+"""Figures that several notebooks draw: learning curves, one digit's probabilities, mistakes.
 
-Notebook 03 introduces learning curves and notebook 04 the most confident mistakes; the later
-notebooks draw the same figures with these functions. Both lay their panels out with
+Notebook 03 introduces learning curves and notebook 04 the probabilities of one digit and the
+most confident mistakes; the later notebooks and the solutions draw the same figures with these
+functions. Both lay their panels out with
 ``layout="constrained"``, so that titles never overlap.
 """
 
@@ -100,4 +101,41 @@ def mistakes_grid(
     for ax in axes.flat:
         ax.axis("off")
     fig.suptitle(title)
+    return fig
+
+
+def probability_bars(image: np.ndarray, probabilities: np.ndarray, label: int, name: str):
+    """Show one digit beside the bars of its ten predicted probabilities, in percent.
+
+    Args:
+        image: (28, 28) or (28, 28, 1) image, values in [0, 1].
+        probabilities: (10,) predicted probabilities (a softmax output, summing to 1).
+        label: The true digit, 0-9; its tick is green.
+        name: What the image is called in its title, e.g. ``"x_test[42]"``.
+
+    Returns:
+        The ``matplotlib.figure.Figure``; the most probable digit's bar is orange, each bar is
+        labelled with its percentage.
+
+    """
+    import matplotlib.pyplot as plt
+
+    top = int(np.argmax(probabilities))
+    fig, (ax_img, ax_bar) = plt.subplots(
+        1, 2, figsize=(9, 3.4), width_ratios=[1, 2.4], layout="constrained"
+    )
+    ax_img.imshow(np.squeeze(image), cmap="gray", vmin=0, vmax=1)
+    ax_img.set_title(f"{name}, true label {label}")
+    ax_img.axis("off")
+    colours = ["tab:orange" if d == top else "tab:blue" for d in range(10)]
+    bars = ax_bar.bar(range(10), 100 * np.asarray(probabilities), color=colours)
+    ax_bar.bar_label(bars, fmt="%.1f", fontsize=8)
+    ax_bar.set(
+        title=f"Predicted probabilities: {top} is the most probable (orange)",
+        xlabel=f"digit (the true digit, {label}, in green)",
+        ylabel="probability (%)",
+        xticks=range(10),
+        ylim=(0, 108),
+    )
+    ax_bar.get_xticklabels()[label].set(color="tab:green", fontweight="bold")
     return fig

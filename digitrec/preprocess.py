@@ -18,8 +18,6 @@ read by ``digitrec.decode.load_grey`` (also importable from here, with ``MAX_PIX
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import dataclasses
 import math
 
@@ -73,31 +71,9 @@ class PreprocessParams:
     solid_ink: float = SOLID_INK
 
 
-#: The settings of a ``to_mnist`` call given none: ``PreprocessParams()``, or those of the
-#: innermost ``using`` block (per thread and asyncio task, as ``decimal.localcontext``).
-_CURRENT: contextvars.ContextVar[PreprocessParams | None] = contextvars.ContextVar(
-    "digitrec_preprocess_params", default=None
-)
-
-
-@contextlib.contextmanager
-def using(params: PreprocessParams):
-    """Within the ``with`` block, ``to_mnist`` and its steps called without ``params`` use these.
-
-    For code that cannot pass them down, such as a whole evaluation (``trust.hard_threshold``).
-    Nothing of the module changes: the settings are restored on leaving the block, even on an
-    error, and other threads never see them.
-    """
-    token = _CURRENT.set(params)
-    try:
-        yield params
-    finally:
-        _CURRENT.reset(token)
-
-
-def current_params(params: PreprocessParams | None = None) -> PreprocessParams:
-    """Return ``params``, or when None the settings in force (see ``using``)."""
-    return (_CURRENT.get() or PreprocessParams()) if params is None else params
+#: ``to_mnist`` as before its grey path (notebook 09's comparison): one level, ink over
+#: ``SOLID_INK`` is a full stroke and fainter ink is paper (see ``strokes``).
+HARD_THRESHOLD = PreprocessParams(faint_ink=SOLID_INK)
 
 
 #: The digit is binarised at no less than this resolution (its longer side, in pixels), so that
@@ -125,7 +101,7 @@ def to_mnist(
     Args:
         image: A path, a PIL image or an array (see ``load_grey``).
         max_pixels: Largest accepted width x height.
-        params: The settings; default: ``PreprocessParams()`` (see ``using``).
+        params: The settings; default: ``PreprocessParams()``.
 
     Returns:
         (28, 28) float32 array in [0, 1]: white ink (1) on black (0), like
@@ -157,7 +133,7 @@ def to_mnist_steps(
     Args:
         image: A path, a PIL image or an array; see ``load_grey``.
         max_pixels: Largest accepted width x height.
-        params: The settings; default: ``PreprocessParams()`` (see ``using``).
+        params: The settings; default: ``PreprocessParams()``.
 
     Returns:
         A dict with the keys of ``STEPS``, in order, of float32 arrays in [0, 1] (``"bilevel"``
@@ -220,7 +196,7 @@ def binarise(ink: np.ndarray, params: PreprocessParams | None = None) -> np.ndar
 
     Args:
         ink: (H, W) float array in [0, 1], white ink on black (``ink_on_black``).
-        params: ``faint_ink`` and ``solid_ink``; default: the settings in force (``using``).
+        params: ``faint_ink`` and ``solid_ink``; default: ``PreprocessParams()``.
 
     Returns:
         (h, w) float32 array in [0, 1], 1 for solid ink; its longer side is from ``WORK_MIN`` to
@@ -230,7 +206,7 @@ def binarise(ink: np.ndarray, params: PreprocessParams | None = None) -> np.ndar
         NoInkError: No value is over ``solid_ink``.
 
     """
-    params = current_params(params)
+    params = params or PreprocessParams()
     mask = remove_specks(ink > params.solid_ink)
     if not mask.any():
         raise NoInkError("no digit found: the image is blank (no ink differs from the paper)")
@@ -254,13 +230,14 @@ def strokes(ink: np.ndarray, params: PreprocessParams | None = None) -> np.ndarr
 
     Args:
         ink: Float array in [0, 1] (``ink_on_black``).
-        params: The levels; default: the settings in force (``using``).
+        params: The levels; default: ``PreprocessParams()``.
 
     Returns:
         Float32 array of the same shape in [0, 1].
 
     """
-    faint, solid = current_params(params).faint_ink, current_params(params).solid_ink
+    params = params or PreprocessParams()
+    faint, solid = params.faint_ink, params.solid_ink
     if solid <= faint:
         return (ink > solid).astype(np.float32)
     return np.clip((ink - faint) / (solid - faint), 0.0, 1.0).astype(np.float32)

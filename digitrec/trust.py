@@ -45,17 +45,6 @@ def occlusion_map(predict, image: np.ndarray, label: int, patch: int = 6, stride
     return total / np.maximum(cover, 1)
 
 
-def hard_threshold():
-    """Within the ``with`` block, ``to_mnist`` thresholds ink at 0.5 as before its grey path.
-
-    A ``preprocess.using`` block whose ``PreprocessParams`` has ``faint_ink == solid_ink`` (see
-    ``preprocess.strokes``), for before/after comparisons; nothing of ``preprocess`` changes.
-    """
-    from digitrec import preprocess
-
-    return preprocess.using(preprocess.PreprocessParams(faint_ink=preprocess.SOLID_INK))
-
-
 def prepare(pictures) -> np.ndarray:
     """``to_mnist`` of each picture, stacked: (N, 28, 28) float32; pictures without ink skipped.
 

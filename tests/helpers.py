@@ -90,27 +90,26 @@ def percent_to_fraction(text: str) -> float:
     return float(match.group(1)) / 100
 
 
-def load_notebook(notebook: str | os.PathLike[str]) -> dict:
-    """A notebook's JSON: a path, or a file name in ``notebooks/``."""
+def notebook_path(notebook: str | os.PathLike[str]) -> Path:
+    """The path of a notebook given as a path, or as a file name in ``notebooks/``."""
     path = Path(notebook)
     if not path.is_absolute() and path.parent == Path("."):
         path = ROOT / "notebooks" / path
-    return json.loads(path.read_text(encoding="utf-8"))
+    return path
+
+
+def load_notebook(notebook: str | os.PathLike[str]) -> dict:
+    """A notebook's JSON: a path, or a file name in ``notebooks/``."""
+    return json.loads(notebook_path(notebook).read_text(encoding="utf-8"))
 
 
 def stored_text_outputs(notebook: str | os.PathLike[str]) -> list[str]:
-    """The text of each output stored in ``notebook``, in order.
+    """The text of each output stored in ``notebook`` (a path, or a name in ``notebooks/``).
 
-    Printed text (stream outputs) and the plain-text form of results and displays; images and
-    errors are left out.
+    Read as ``tools/readme_tables.py`` reads them for README's tables: printed text and the
+    plain-text form of results and displays, in order.
     """
-    texts = []
-    for cell in load_notebook(notebook)["cells"]:
-        for output in cell.get("outputs", []):
-            text = output.get("text", output.get("data", {}).get("text/plain"))
-            if text is not None:
-                texts.append("".join(text))
-    return texts
+    return load_script("tools/readme_tables.py").stored_text_outputs(notebook_path(notebook))
 
 
 def stored_output(notebook: str | os.PathLike[str], pattern: str) -> re.Match:

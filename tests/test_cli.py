@@ -1,6 +1,8 @@
 """The command line, ``python -m digitrec predict|read`` (digitrec.cli): answers, ``--json``, the
 one-line errors and the exit statuses."""
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -23,7 +25,8 @@ def true_digit(path):
     return int(re.match(r"sample_(\d)_", Path(path).name).group(1))
 
 
-def run_cli(*args, cwd=ROOT):
+def run_module(*args, cwd=ROOT):
+    """``python -m digitrec ARGS`` in a process of its own: the real entry point."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     return subprocess.run(
         [sys.executable, "-m", "digitrec", *map(str, args)],
@@ -33,6 +36,23 @@ def run_cli(*args, cwd=ROOT):
         env=env,
         timeout=300,
     )
+
+
+def run_cli(*args, cwd=ROOT):
+    """``cli.main(ARGS)`` in this process, in ``cwd``: what ``run_module`` returns, without the
+    seconds a new process spends importing TensorFlow (argparse's ``SystemExit`` is its status).
+    """
+    out, err, here = io.StringIO(), io.StringIO(), os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = cli.main([str(a) for a in args])
+            except SystemExit as exit_:
+                status = exit_.code
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(args, status, out.getvalue(), err.getvalue())
 
 
 # ----- predict ---------------------------------------------------------------------------------
@@ -59,7 +79,7 @@ def test_cli_json_prints_the_right_digit_for_every_sample():
 
 
 def test_cli_human_readable_output():
-    result = run_cli("predict", "images/sample_4_black_pen.png")
+    result = run_module("predict", "images/sample_4_black_pen.png")
     assert result.returncode == 0
     assert re.fullmatch(
         r"images/sample_4_black_pen\.png: 4 \(probability \d+\.\d%\)\n", result.stdout
@@ -106,7 +126,7 @@ def test_cli_bad_model_is_one_line_and_status_1(tmp_path):
 
 def test_cli_usage_errors_exit_2_and_failed_files_1():
     assert cli.EXIT_USAGE == 2 and cli.EXIT_FAILED == 1
-    assert run_cli().returncode == cli.EXIT_USAGE
+    assert run_module().returncode == cli.EXIT_USAGE
     assert run_cli("predict").returncode == cli.EXIT_USAGE
 
 

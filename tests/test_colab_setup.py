@@ -1,14 +1,16 @@
 """What each notebook's Setup section would run in Google Colab, checked without running it.
 
-The Setup code cells that mention ``IS_COLAB`` are read from the .ipynb JSON, turned into plain
-Python by IPython's own input transformer (``!cmd`` -> ``get_ipython().system('cmd')``,
-``%pip ...`` -> ``get_ipython().run_line_magic('pip', '...')``) and executed next to a stand-in
-``google.colab`` module. ``get_ipython()`` returns a fake shell that records each command, with
-``{NAME}`` expanded from the cell's variables as IPython does, instead of running it; its
-``git clone`` only creates ``course/notebooks/``. Everything happens in an empty temporary folder,
-and the cells' changes to ``os.environ`` go to a copy.
+The Setup code cells that mention ``google.colab`` are read from the .ipynb JSON, turned into
+plain Python by IPython's own input transformer (``%pip ...`` ->
+``get_ipython().run_line_magic('pip', '...')``) and executed next to a stand-in ``google.colab``
+module. ``get_ipython()`` returns a fake shell that records each command instead of running it;
+its ``pip install git+URL`` makes ``digitrec`` "installed" for the cells' ``find_spec`` check.
+Everything happens in an empty temporary folder, and the cells' changes to ``os.environ`` go to a
+copy. What ``setup_notebook`` then does in Colab (clone the course, enter its ``notebooks/``) is
+tested in ``tests/test_notebook.py``.
 """
 
+import importlib.util
 import json
 import os
 import re
@@ -29,8 +31,7 @@ COLAB_STACK = (ROOT / "colab-stack.txt").read_text(encoding="utf-8")
 COLAB_PACKAGES = {canonicalize_name(name) for name, _ in PIN.findall(COLAB_STACK)}
 PINNED = dict(PIN.findall((ROOT / "requirements.txt").read_text(encoding="utf-8")))
 
-CLONE = f"test -d course || git clone -q --depth 1 {REPO_URL} course"
-INSTALL_COURSE = "pip install -q --no-deps ./course"
+INSTALL_COURSE = f"pip install -q --no-deps git+{REPO_URL}"
 INSTALL_IPYCANVAS = f"pip install -q --no-deps ipycanvas=={PINNED['ipycanvas']}"
 #: Notebook 11's runtimes and converter, none of them in Colab, at the pinned versions.
 EXPORT_PACKAGES = ["ai-edge-litert", "onnx", "onnxruntime", "tf2onnx"]
@@ -77,33 +78,40 @@ def extra_installs(path):
 
 
 class RecordingShell:
-    """Records what ``get_ipython().system`` and ``.run_line_magic`` are asked to run."""
+    """Records what ``get_ipython().run_line_magic`` is asked to run; IPython's ``!`` is unused."""
 
-    def __init__(self, namespace):
-        self.namespace = namespace
+    def __init__(self, installed):
+        self.installed = installed
         self.commands = []
 
-    def expand(self, text):
-        """``{NAME}`` -> the value of NAME, as IPython expands it (an unknown name stays as is)."""
-        return re.sub(r"\{(\w+)\}", lambda m: str(self.namespace.get(m[1], m[0])), text)
-
-    def system(self, command):
-        self.commands.append(self.expand(command))
-        if "git clone" in command:
-            Path("course/notebooks").mkdir(parents=True, exist_ok=True)
-
     def run_line_magic(self, name, line):
-        self.commands.append(f"{name} {self.expand(line)}")  # %pip install x -> "pip install x"
+        self.commands.append(f"{name} {line}")  # %pip install x -> "pip install x"
+        if "git+" in line:
+            self.installed.add("digitrec")
 
 
-def run_colab_cells(path, namespace=None):
-    """Run the Setup cells that mention IS_COLAB (in `namespace`, the kernel's); return commands."""
+def run_colab_cells(path, namespace=None, installed=None):
+    """Run the Setup cells that mention google.colab (in ``namespace``, the kernel's).
+
+    ``installed``: the packages ``importlib.util.find_spec`` finds (a set the course's install
+    adds ``digitrec`` to); default: none. Returns the commands run.
+    """
     namespace = {} if namespace is None else namespace
-    shell = RecordingShell(namespace)
+    installed = set() if installed is None else installed
+    shell = RecordingShell(installed)
     namespace["get_ipython"] = lambda: shell
-    for source in setup_code_cells(path):
-        if "IS_COLAB" in source:
-            exec(TransformerManager().transform_cell(source), namespace)
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name, *args):
+        return real_find_spec("json") if name in installed else None
+
+    importlib.util.find_spec = find_spec
+    try:
+        for source in setup_code_cells(path):
+            if "google.colab" in source:
+                exec(TransformerManager().transform_cell(source), namespace)
+    finally:
+        importlib.util.find_spec = real_find_spec
     return shell.commands
 
 
@@ -127,7 +135,7 @@ def empty_folder(tmp_path, monkeypatch):
 
 @pytest.fixture
 def colab(monkeypatch):
-    """Stand-in ``google`` and ``google.colab`` modules, so that IS_COLAB is true."""
+    """Stand-in ``google`` and ``google.colab`` modules, as in a Colab kernel."""
     google, colab = types.ModuleType("google"), types.ModuleType("google.colab")
     google.colab, colab.output = colab, ColabOutput()
     monkeypatch.setitem(sys.modules, "google", google)
@@ -136,10 +144,10 @@ def colab(monkeypatch):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_in_colab_setup_clones_the_course_and_installs_it(path, colab, empty_folder):
+def test_in_colab_setup_installs_the_course_and_what_the_notebook_needs(path, colab, empty_folder):
     extra = extra_installs(path)
-    assert run_colab_cells(path) == [CLONE, INSTALL_COURSE, *extra]
-    assert Path.cwd() == empty_folder / "course" / "notebooks"
+    assert run_colab_cells(path) == [INSTALL_COURSE, *extra]
+    assert Path.cwd() == empty_folder  # setup_notebook enters the course (tests/test_notebook.py)
     assert colab.output.custom_widget_manager_enabled == (1 if uses_ipycanvas(path) else 0)
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
 
@@ -151,25 +159,21 @@ def test_in_colab_pip_installs_nothing_that_colab_ships(path, colab):
     assert installs
     for args in installs:
         assert "--no-deps" in args
-        packages = [a for a in args if not a.startswith(("-", ".", "/"))]  # ./course is digitrec
+        packages = [a for a in args if not a.startswith(("-", "git+"))]  # git+URL is digitrec
         assert not {canonicalize_name(Requirement(p).name) for p in packages} & COLAB_PACKAGES
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_in_colab_running_setup_again_clones_and_installs_the_course_no_more(
-    path, colab, empty_folder
-):
-    """A second run in the same session starts in course/notebooks and leaves it alone.
+def test_in_colab_running_setup_again_installs_the_course_no_more(path, colab):
+    """A second run in the same session (or after a restart) finds ``digitrec`` installed.
 
     Notebook 08 repeats its ipycanvas line on purpose: with the pinned version already
-    installed, pip does nothing, and the cell stays a plain "if IS_COLAB:" that a reader can
+    installed, pip does nothing, and the cell stays a plain ``if`` that a reader can
     re-run after a runtime restart. It switches the widget manager on again too, which is harmless.
     """
-    kernel = {}
-    run_colab_cells(path, kernel)
-    again = run_colab_cells(path, kernel)
-    assert again == extra_installs(path)
-    assert Path.cwd() == empty_folder / "course" / "notebooks"
+    kernel, installed = {}, set()
+    run_colab_cells(path, kernel, installed)
+    assert run_colab_cells(path, kernel, installed) == extra_installs(path)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -183,5 +187,5 @@ def test_outside_colab_setup_runs_nothing(path, monkeypatch, empty_folder):
 def test_the_main_setup_cell_is_the_same_in_every_notebook():
     main_cells = {path.name: setup_code_cells(path)[0] for path in NOTEBOOKS}
     reference = main_cells[NOTEBOOKS[0].name]
-    assert "IS_COLAB" in reference
+    assert "google.colab" in reference
     assert [name for name, cell in main_cells.items() if cell != reference] == []

@@ -110,6 +110,23 @@ def test_mistakes_grid_shows_the_most_confident_mistakes_first():
     assert titles == ["true 3, pred 6\n80.0%", "true 2, pred 5\n60.0%"]
 
 
+def test_probability_bars_colour_the_top_bar_and_the_true_digits_tick():
+    probabilities = np.full(10, 0.02)
+    probabilities[[3, 8]] = [0.6, 0.24]
+    fig = plots.probability_bars(np.zeros((28, 28, 1)), probabilities, 8, "x_test[7]")
+    image_ax, bar_ax = fig.axes
+    assert image_ax.get_title() == "x_test[7], true label 8"
+    heights = [round(p.get_height(), 6) for p in bar_ax.patches]
+    assert heights == [round(100 * p, 6) for p in probabilities]
+    orange = [
+        i
+        for i, p in enumerate(bar_ax.patches)
+        if p.get_facecolor() != bar_ax.patches[0].get_facecolor()
+    ]
+    assert orange == [3] and "3 is the most probable" in bar_ax.get_title()
+    assert bar_ax.get_xticklabels()[8].get_color() == "tab:green"
+
+
 def test_find_model_prefers_the_committed_models_to_the_output_folder(tmp_path, monkeypatch):
     monkeypatch.setenv(digitrec.OUTPUT_DIR_ENV, str(tmp_path))
     (tmp_path / "model").mkdir()

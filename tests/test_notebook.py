@@ -1,6 +1,8 @@
 """``digitrec.notebook``: the Setup every notebook runs (versions, seeds, folders, save_fig)."""
 
 import random
+import subprocess
+from pathlib import Path
 
 import keras
 import matplotlib
@@ -9,7 +11,7 @@ import numpy as np
 import pytest
 
 import digitrec
-from digitrec.notebook import FIGURE_DPI, check_versions
+from digitrec.notebook import COLAB_CLONE, FIGURE_DPI, check_versions, enter_course, repository_url
 
 matplotlib.use("Agg")
 
@@ -65,3 +67,62 @@ def test_needs_adds_and_raises_minimums(tmp_path):
         digitrec.setup_notebook(needs={"keras": "99.0"}, cwd=tmp_path)
     with pytest.raises(RuntimeError, match="needs no-such-package, which is not installed"):
         digitrec.setup_notebook(needs={"no-such-package": "1.0"}, cwd=tmp_path)
+
+
+# ----- enter_course: the course's notebooks/ folder, locally and in Colab ---------------------
+
+
+def course_repository(tmp_path):
+    """A local git repository with a notebooks/ folder: what Colab clones, without a network."""
+    repo = tmp_path / "origin"
+    (repo / "notebooks").mkdir(parents=True)
+    (repo / "notebooks" / "01.ipynb").write_text("{}")
+    for command in (
+        ["init", "-q"],
+        ["add", "."],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "course"],
+    ):
+        subprocess.run(["git", *command], cwd=repo, check=True)
+    return repo
+
+
+def test_in_notebooks_nothing_moves(tmp_path, monkeypatch):
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert enter_course(in_colab=True) == tmp_path / "notebooks" == Path.cwd()
+
+
+def test_from_solutions_one_folder_up(tmp_path, monkeypatch):
+    (tmp_path / "notebooks" / "solutions").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "notebooks" / "solutions")
+    assert enter_course(in_colab=False) == tmp_path / "notebooks" == Path.cwd()
+
+
+def test_elsewhere_outside_colab_nothing_moves_or_is_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert enter_course(in_colab=False) == tmp_path == Path.cwd()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_in_colab_the_course_is_cloned_once_and_entered(tmp_path, monkeypatch):
+    origin, content = course_repository(tmp_path), tmp_path / "content"
+    content.mkdir()
+    monkeypatch.chdir(content)
+    assert enter_course(in_colab=True, url=str(origin)) == content / COLAB_CLONE / "notebooks"
+    assert (Path.cwd() / "01.ipynb").is_file()
+    monkeypatch.chdir(content)  # a restarted runtime starts in /content again
+    enter_course(in_colab=True, url=str(tmp_path / "gone"))  # the clone is there: no fetch
+    assert Path.cwd() == content / COLAB_CLONE / "notebooks"
+
+
+def test_a_failed_clone_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError, match=r"^could not fetch the course from .*gone") as error:
+        enter_course(in_colab=True, url=str(tmp_path / "gone"))
+    assert "\n" not in str(error.value)
+
+
+def test_the_repository_url_is_pyprojects():
+    from helpers import repo_url
+
+    assert repository_url() == repo_url()

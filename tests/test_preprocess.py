@@ -234,7 +234,7 @@ def test_faint_ink_apart_from_the_digit_is_dropped():
     assert np.array_equal(to_mnist(page), to_mnist(np.where(page == 165, 255, page)))
 
 
-# ----- the settings: PreprocessParams passed in, or a using() block ------------------------------
+# ----- the settings: PreprocessParams passed in -----------------------------------------------
 
 
 def faint_stroke_page():
@@ -258,24 +258,8 @@ def test_settings_passed_in_change_the_result_and_nothing_else():
     assert preprocess.FAINT_INK == preprocess.PreprocessParams().faint_ink == 0.2
 
 
-def test_hard_threshold_is_a_using_block_that_restores_the_settings_even_on_error():
-    from digitrec import trust
-
-    page = faint_stroke_page()
-    hard = to_mnist(page, params=preprocess.PreprocessParams(faint_ink=preprocess.SOLID_INK))
-    with trust.hard_threshold():
-        assert np.array_equal(to_mnist(page), hard)
-    assert preprocess.current_params() == preprocess.PreprocessParams()
-    with pytest.raises(RuntimeError), preprocess.using(preprocess.PreprocessParams(0.4, 0.6)):
-        assert preprocess.current_params().faint_ink == 0.4
-        raise RuntimeError
-    assert preprocess.current_params() == preprocess.PreprocessParams()
-
-
-def test_a_using_block_is_not_seen_by_another_thread():
-    from concurrent.futures import ThreadPoolExecutor
-
-    with preprocess.using(preprocess.PreprocessParams(faint_ink=0.5)):
-        with ThreadPoolExecutor(1) as pool:
-            elsewhere = pool.submit(preprocess.current_params).result()
-    assert elsewhere == preprocess.PreprocessParams()
+def test_the_hard_threshold_has_one_level_and_drops_faint_strokes():
+    page, hard = faint_stroke_page(), preprocess.HARD_THRESHOLD
+    assert hard.faint_ink == hard.solid_ink == preprocess.SOLID_INK
+    assert not np.array_equal(to_mnist(page, params=hard), to_mnist(page))
+    assert np.array_equal(to_mnist(page, params=hard), to_mnist(np.where(page == 165, 255, page)))

@@ -132,3 +132,13 @@ def test_occlusion_map_finds_the_only_pixels_that_matter():
     image[10:14, 10:14] = 1.0
     heat = trust.occlusion_map(predict, image, 0)
     assert heat[12, 12] > 0.3 and heat[0, 0] == 0 and heat[25, 25] == 0
+
+
+def test_the_evaluation_sets_have_their_sizes_and_repeat_with_the_seed():
+    fonts = non_digits.sans_fonts()[:1]
+    sets = non_digits.evaluation_sets(np.random.default_rng(5), fonts)
+    sizes = {name: len(pictures) for name, pictures in sets.items()}
+    assert sizes == {**non_digits.SET_SIZES, "letters": len(non_digits.LETTERS)}
+    again = non_digits.evaluation_sets(np.random.default_rng(5), fonts)
+    assert np.array_equal(np.asarray(sets["letters"][-1]), np.asarray(again["letters"][-1]))
+    assert len(non_digits.sans_fonts()) == 4 and len(set(non_digits.sans_fonts())) == 4

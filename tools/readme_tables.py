@@ -114,15 +114,24 @@ def models_table(root: Path = ROOT) -> str:
     return markdown_table(["Notebook", "Model", "Parameters", "Test accuracy"], rows)
 
 
-def stored_outputs(notebook: str, root: Path = ROOT) -> str:
-    """The printed and plain-text outputs stored in ``notebooks/<notebook>``, joined."""
-    cells = json.loads((root / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+def stored_text_outputs(path: Path) -> list[str]:
+    """The text of each output stored in the notebook at ``path``, in order.
+
+    Printed text (stream outputs) and the plain-text form of results and displays; images and
+    errors are left out. ``tests/helpers.py`` reads the notebooks' outputs with it too.
+    """
     texts = []
-    for cell in cells:
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
         for output in cell.get("outputs", []):
             text = output.get("text", output.get("data", {}).get("text/plain"))
-            texts.append("".join(text) if text is not None else "")
-    return "\n".join(texts)
+            if text is not None:
+                texts.append("".join(text))
+    return texts
+
+
+def stored_outputs(notebook: str, root: Path = ROOT) -> str:
+    """The text outputs stored in ``notebooks/<notebook>``, joined by newlines."""
+    return "\n".join(stored_text_outputs(root / "notebooks" / notebook))
 
 
 def preprocessing_table(root: Path = ROOT) -> str:

@@ -7,6 +7,8 @@ page (or plain noise), to be prepared with ``to_mnist`` like a learner's own pic
 
 from __future__ import annotations
 
+import string
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -15,6 +17,12 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 DIGIT_LIKE = "OoDIliZzSsbGTBgq"
 
 PAGE = 200
+
+#: The letters of notebook 09's evaluation set, capitals first.
+LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+#: How many pictures of each kind of noise and of scribbles notebook 09 evaluates on.
+SET_SIZES = {"uniform noise": 100, "Gaussian noise": 100, "scribbles": 200}
 
 
 def noise_picture(rng: np.random.Generator, kind: str = "uniform") -> Image.Image:
@@ -74,3 +82,43 @@ def letter(char: str, font_file: str, rng: np.random.Generator) -> Image.Image:
         (100 + jitter[0], 100 + jitter[1]), char, font=font, fill=0, anchor="mm"
     )
     return image.filter(ImageFilter.GaussianBlur(float(rng.uniform(0, 1))))
+
+
+def sans_fonts() -> list[str]:
+    """Return the files of DejaVu Sans (Matplotlib ships it): normal, bold, oblique, bold oblique.
+
+    Returns:
+        Four TrueType file paths, in the order notebook 09's letters use them.
+
+    """
+    from matplotlib import font_manager
+
+    return [
+        font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", style=s, weight=w))
+        for s in ("normal", "oblique")
+        for w in ("normal", "bold")
+    ]
+
+
+def evaluation_sets(rng: np.random.Generator, fonts: list[str]) -> dict[str, list[Image.Image]]:
+    """Make notebook 09's pictures that hold no digit, drawn from ``rng`` in a fixed order.
+
+    Args:
+        rng: The generator (notebook 09 and its solution seed it with 2026).
+        fonts: TrueType files for the letters (``sans_fonts()``).
+
+    Returns:
+        A dict of lists of greyscale PIL images: ``SET_SIZES`` pictures each of "uniform
+        noise", "Gaussian noise" and "scribbles", and under "letters" every one of ``LETTERS``
+        in every font, letter by letter.
+
+    """
+    sets = {
+        "uniform noise": [noise_picture(rng, "uniform") for _ in range(SET_SIZES["uniform noise"])],
+        "Gaussian noise": [
+            noise_picture(rng, "gaussian") for _ in range(SET_SIZES["Gaussian noise"])
+        ],
+        "scribbles": [scribble(rng) for _ in range(SET_SIZES["scribbles"])],
+    }
+    sets["letters"] = [letter(c, f, rng) for c in LETTERS for f in fonts]
+    return sets
