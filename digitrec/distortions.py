@@ -1,8 +1,8 @@
 """Elastic distortions of training digits (Simard, Steinkraus and Platt, 2003), with SciPy.
 
-Notebooks 06 and 07 train on digits that ``ElasticBatches`` distorts anew at every epoch, on top
-of the random rotation, shift and zoom of ``models.augmentation``. The distortion happens in the
-data pipeline, outside every saved model, which stays an inference model.
+Notebook 06 trains its best dense network on digits that ``ElasticBatches`` distorts anew at
+every epoch (elastic distortions alone, as Simard et al. trained theirs). The distortion happens
+in the data pipeline, outside every saved model, which stays an inference model.
 
 Source: P. Y. Simard, D. Steinkraus and J. C. Platt, "Best Practices for Convolutional Neural
 Networks Applied to Visual Document Analysis", ICDAR 2003, section 2: a random displacement
