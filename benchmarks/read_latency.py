@@ -1,10 +1,11 @@
-"""Latency of reading a drawn 8-digit number with ``digitrec.read_number`` and the best model.
+"""Latency of reading a drawn 8-digit number with ``digitrec.read_number``, by both methods.
 
 A "drawn number" is what the web demo's wide pad sends: black strokes of an 18 px pen on a white
 1120 x 280 picture, here the digits 3 1 4 1 5 9 2 6 drawn along the hand-made skeletons of
-``digitrec.synthetic.pen_samples``, apart from each other. Prints the median over ``--calls`` calls
-(default 50) of the whole reading, and of its parts: the ink (``load_grey`` + ``ink_on_black``),
-the pieces (components, merge), and ``to_mnist`` + the model on the pieces in one batch.
+``digitrec.synthetic.pen_samples``, apart from each other. First by segmentation
+(``method="segment"``) and the best digit model: the median over ``--calls`` calls (default 50)
+of the whole reading, and of its parts: the ink (``load_grey`` + ``ink_on_black``), the pieces
+(components, merge), and ``to_mnist`` + the model on the pieces in one batch.
 
 Then the same drawing read by notebook 12's CTC reader (``read_number(..., method="ctc")``,
 ``model/12_ctc.keras``), and its parts: the strip (``strips.to_strip``) and the network.
@@ -53,13 +54,13 @@ def main() -> None:
     model_file = args.model or digitrec.best_model_file()
     model = digitrec.load_model(model_file)
     picture = drawn_number()
-    result = digitrec.read_number(picture, model)
+    result = digitrec.read_number(picture, model, method="segment")
     print(
         f"model: {os.path.basename(model_file)}; {os.cpu_count()} CPU cores; "
         f"median of {args.calls} calls; drew {TEXT}, read {result.text} "
         f"({'right' if result.text == TEXT else 'WRONG'})"
     )
-    total = median_ms(lambda: digitrec.read_number(picture, model), args.calls)
+    total = median_ms(lambda: digitrec.read_number(picture, model, method="segment"), args.calls)
     ink = preprocess.ink_on_black(digitrec.load_grey(picture))
     pieces = segmentation.merge_pieces(segmentation.find_pieces(ink))
     print(

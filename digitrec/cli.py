@@ -14,8 +14,8 @@ does not stop the others. Exit status: 0 when every file was predicted (a reject
 1 when any failed (a blank page, an unreadable file, or no model), 2 for a usage error (argparse's
 own status, e.g. no file given), as the POSIX utilities do.
 
-``read`` reads a whole number in each file (``digitrec.read_number``; ``--method segment`` cuts
-it into digits, ``--method ctc`` reads the whole strip with notebook 12's model) and prints its
+``read`` reads a whole number in each file (``digitrec.read_number``: by default the whole strip
+with notebook 12's CTC reader, ``--method segment`` cuts it into digits) and prints its
 text, or with ``--json`` ``{"file", "text", "digits", "boxes"}`` per line (``digits``: one
 ``predict`` object per digit; ``boxes``: [left, top, right, bottom] in the image's pixels).
 """
@@ -73,15 +73,15 @@ def _add_read(commands: argparse._SubParsersAction) -> None:
     read.add_argument(
         "--model",
         metavar="PATH",
-        help="a .keras model (default: model/12_ctc.keras with --method ctc, else the best "
+        help="a .keras model (default: model/12_ctc.keras, or with --method segment the best "
         "digit model in model/)",
     )
     read.add_argument(
         "--method",
         choices=READ_METHODS,
         default=READ_METHODS[0],
-        help="segment: cut the number into digits (notebook 10); ctc: read the whole strip "
-        "(notebook 12) (default: %(default)s)",
+        help="ctc: read the whole strip (notebook 12); segment: cut the number into digits "
+        "(notebook 10), answering ? for a piece that is not a digit (default: %(default)s)",
     )
     read.add_argument("--json", action="store_true", help="one JSON object per line")
 

@@ -71,8 +71,10 @@ def crnn(cnn: keras.Model | None = None) -> keras.Model:
     (5 × 5, 64) and a 2 × 2 max-pooling that steps one column instead of two; its dense layer
     as ``window``, a 4 × 4 convolution of 256 filters dilated by 2 along the columns, so that each
     frame sees what the dense layer saw in a 28 × 28 window, every ``STRIDE`` = 2 columns. Then
-    two 1-D convolutions over the frames (256 filters, 3 frames wide: 12 more columns of context
-    on each side) and a dense layer of 11 logits per frame.
+    two 1-D convolutions over the frames (256 filters, 3 frames wide: each adds one frame, 2
+    columns, of context on each side, so a frame's logits see 36 columns) and a dense layer of
+    11 logits per frame. No dropout: notebook 12 trains it on fresh synthetic numbers, each seen
+    twice.
 
     Args:
         cnn: A trained ``digitrec.models.cnn()`` (notebook 07's) whose two convolutions and first
@@ -91,9 +93,8 @@ def crnn(cnn: keras.Model | None = None) -> keras.Model:
     x = keras.layers.MaxPooling2D(2, strides=(2, 1), name="pool2")(conv2(x))
     x = keras.layers.Reshape((-1, 256), name="frames")(window(x))
     for i in (1, 2):
-        x = keras.layers.Dropout(0.25)(x)
         x = keras.layers.Conv1D(256, 3, padding="same", activation="relu", name=f"context{i}")(x)
-    logits = keras.layers.Dense(11, name="logits")(keras.layers.Dropout(0.25)(x))
+    logits = keras.layers.Dense(11, name="logits")(x)
     model = keras.Model(strip, logits, name="crnn")
     if cnn is not None:
         dense = next(layer for layer in cnn.layers if isinstance(layer, keras.layers.Dense))

@@ -1,6 +1,7 @@
-"""Read a whole handwritten number: find its digits, recognise each, in reading order.
+"""Read a whole handwritten number, left to right: as one strip with CTC, or digit by digit.
 
-Two methods (``METHODS``). ``"segment"``, the classic way, segmentation then recognition
+Two methods (``METHODS``). ``"ctc"``, the default, reads the whole strip without cutting it
+(``digitrec.ctc``, notebook 12). ``"segment"``, the classic way, segmentation then recognition
 (Casey and Lecolinet, "A survey of methods and strategies in character segmentation", IEEE PAMI
 18(7), 1996):
 
@@ -14,8 +15,10 @@ Two methods (``METHODS``). ``"segment"``, the classic way, segmentation then rec
 4. the pieces, left to right, each through ``to_mnist`` and the model.
 
 Steps 1, 2 and the cuts are ``digitrec.segmentation``'s, with their settings in
-``ReadingParams``; this module runs them with the model. ``"ctc"`` reads the whole strip without
-cutting it (``digitrec.ctc``, notebook 12).
+``ReadingParams``; this module runs them with the model. Notebook 12 measures both on notebook
+10's test numbers: the CTC reader reads more of them right at every spacing, touching and
+overlapping digits above all, hence the default; segmentation alone answers ``?`` for a piece
+that is not a digit.
 
 ``read_number`` returns a ``NumberReading``: the text, one ``Prediction`` per digit, and each
 digit's box in the input image's pixels.
@@ -46,8 +49,9 @@ from digitrec.segmentation import (
 if TYPE_CHECKING:  # for type checkers only: Keras is imported when the model is loaded
     import keras
 
-#: The ways ``read_number`` reads: cut the number into digits, or read the strip with CTC.
-METHODS = ("segment", "ctc")
+#: The ways ``read_number`` reads, the default first: read the strip with CTC, or cut the
+#: number into digits and read each.
+METHODS = ("ctc", "segment")
 
 
 def digit_text(prediction: Prediction) -> str:
@@ -128,9 +132,9 @@ def read_number(
         model: A ``keras.Model``, a path to a ``.keras`` file, or None for the saved model of
             the method: the best digit model for ``"segment"``, ``model/12_ctc.keras`` for
             ``"ctc"``.
-        method: ``"segment"`` (find the digits, then recognise each: the module's docstring;
-            notebook 10) or ``"ctc"`` (read the whole strip, ``digitrec.ctc.read_strip``;
-            notebook 12).
+        method: ``"ctc"`` (read the whole strip, ``digitrec.ctc.read_strip``; notebook 12)
+            or ``"segment"`` (find the digits, then recognise each: the module's docstring;
+            notebook 10).
         max_pixels: Largest accepted width x height.
         params: The settings of segmentation (``digitrec.segmentation.ReadingParams``); the
             CTC reader has none.
@@ -141,17 +145,25 @@ def read_number(
     Raises:
         ImageError: The image cannot be read, or holds no ink (``NoInkError``).
         ModelError: No usable model (see ``digitrec.load_model``).
-        ValueError: ``method`` is not one of ``METHODS``.
+        ValueError: ``method`` is not one of ``METHODS``, or ``params`` are given to the CTC
+            reader.
 
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    _check_method(method, params)
     if method == "ctc":
         from digitrec.ctc import read_strip
 
         ctc_model = _model(find_model("12_ctc") if model is None else model)
         return read_strip(image, ctc_model, max_pixels=max_pixels)
     return read_by_segments(image, model, max_pixels=max_pixels, params=params)
+
+
+def _check_method(method: str, params: ReadingParams) -> None:
+    """Raise ValueError for an unknown method, or for segmentation's settings given to CTC."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if method == "ctc" and params is not DEFAULT:
+        raise ValueError("params are segmentation's settings: pass method='segment' with them")
 
 
 def read_by_segments(

@@ -19,7 +19,7 @@ from PIL import Image
 from digitrec.decode import ImageSource, load_grey
 from digitrec.normalise import block_max, thicken
 from digitrec.preprocess import MAX_PIXELS, NoInkError, ink_on_black, remove_specks
-from digitrec.synthetic.number_photos import SPACINGS, number_photo
+from digitrec.synthetic.number_photos import SPACINGS, NumberPhoto, number_photo
 
 #: Strip height, the ink's height in it, and the blank columns added left and right, in pixels.
 STRIP_HEIGHT, INK_HEIGHT, SIDE_MARGIN = 28, 20, 8
@@ -125,12 +125,17 @@ def _ink_at_work_size(ink: np.ndarray) -> tuple[np.ndarray, tuple[int, int], int
 
 
 def training_strips(
-    x: np.ndarray, y: np.ndarray, count: int, seed: int, lengths: Sequence[int] = range(1, 9)
+    x: np.ndarray,
+    y: np.ndarray,
+    count: int,
+    seed: int,
+    lengths: Sequence[int] = range(1, 9),
+    weights: Sequence[float] = (1, 1, 1, 1),
 ) -> tuple[list[np.ndarray], list[str], list[str]]:
     """Write numbers of MNIST digits as photos (``number_photos.number_photo``) and strip them.
 
-    Each number has a length drawn from ``lengths`` and a spacing from ``SPACINGS``, uniformly;
-    its digits are drawn from ``x`` with replacement. Give training digits to train on,
+    Each number has a length drawn uniformly from ``lengths``, a spacing in proportion to
+    ``weights``, and digits drawn from ``x`` with replacement. Give training digits to train on,
     validation digits to choose on: the test digits are kept for notebook 10's test set.
 
     Args:
@@ -139,22 +144,42 @@ def training_strips(
         count: Numbers to write.
         seed: Seed of the ``numpy.random.default_rng`` everything is drawn from.
         lengths: The numbers of digits to draw from.
+        weights: Relative frequency of each of ``SPACINGS`` (wide, tight, touching,
+            overlapping), e.g. ``(1, 1, 2, 2)`` for twice as many touching and overlapping numbers.
 
     Returns:
         (strips, texts, spacings): ``count`` (28, W) float32 strips (``to_strip``), their digits
         as strings, and their spacings.
 
+    Raises:
+        ValueError: ``weights`` is not one non-negative number per spacing, with a positive sum.
+
     """
+    chances = _spacing_chances(weights)
     rng = np.random.default_rng(seed)
     strips, texts, spacings = [], [], []
     for _ in range(count):
-        length, spacing = int(rng.choice(lengths)), SPACINGS[int(rng.integers(len(SPACINGS)))]
-        picks = rng.integers(0, len(x), length)
-        photo = number_photo(list(x[picks]), list(y[picks]), spacing, rng)
+        photo = _write_number(x, y, lengths, chances, rng)
         strips.append(to_strip(photo.image).pixels)
         texts.append(photo.text)
-        spacings.append(spacing)
+        spacings.append(photo.spacing)
     return strips, texts, spacings
+
+
+def _write_number(x, y, lengths, chances, rng: np.random.Generator) -> NumberPhoto:
+    """Draw a length, a spacing (with probabilities ``chances``) and digits; write the photo."""
+    length = int(rng.choice(lengths))
+    spacing = SPACINGS[int(rng.choice(len(SPACINGS), p=chances))]
+    picks = rng.integers(0, len(x), length)
+    return number_photo(list(x[picks]), list(y[picks]), spacing, rng)
+
+
+def _spacing_chances(weights: Sequence[float]) -> np.ndarray:
+    """Return ``weights`` as probabilities, one per spacing; ValueError if they cannot be."""
+    chances = np.asarray(weights, float)
+    if chances.shape != (len(SPACINGS),) or chances.min() < 0 or chances.sum() <= 0:
+        raise ValueError(f"weights must be {len(SPACINGS)} non-negative numbers, not {weights!r}")
+    return chances / chances.sum()
 
 
 class StripBatches(keras.utils.PyDataset):
@@ -195,6 +220,19 @@ class StripBatches(keras.utils.PyDataset):
             ]
         if self.rng is not None:
             self.rng.shuffle(self.batches)
+        self._vary_first_widths()
+
+    def _vary_first_widths(self):
+        """Move a batch of another width to second place, if there is one.
+
+        Keras fixes a ``PyDataset``'s shapes from its first two batches
+        (``keras.src.trainers.data_adapters.data_adapter_utils.NUM_BATCHES_FOR_TENSOR_SPEC``):
+        two of the same width would fix that width, and the first wider batch would fail.
+        """
+        widths = [int(self.widths[batch].max()) for batch in self.batches]
+        other = next((i for i, w in enumerate(widths) if w != widths[0]), None)
+        if other is not None and other != 1:
+            self.batches.insert(1, self.batches.pop(other))
 
     def __len__(self):
         """Return the number of batches."""

@@ -133,8 +133,9 @@ def test_cli_usage_errors_exit_2_and_failed_files_1():
 # ----- read ------------------------------------------------------------------------------------
 
 
-def test_cli_reads_the_sample_number():
-    result = run_cli("read", NUMBER.relative_to(ROOT))
+@pytest.mark.parametrize("method", [(), ("--method", "segment")], ids=["ctc", "segment"])
+def test_cli_reads_the_sample_number(method):
+    result = run_cli("read", NUMBER.relative_to(ROOT), *method)
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
         r"images/number_2026_blue_pen\.png: 2026 \(4 digits, lowest probability "
@@ -169,8 +170,8 @@ def test_cli_read_bad_model_is_one_line_and_status_1(tmp_path):
     assert len(result.stderr.splitlines()) == 1
 
 
-def test_cli_reads_the_touching_sample_with_ctc_and_gives_boxes_in_json():
-    result = run_cli("read", TOUCHING.relative_to(ROOT), "--method", "ctc", "--json")
+def test_cli_reads_the_touching_sample_by_default_and_gives_boxes_in_json():
+    result = run_cli("read", TOUCHING.relative_to(ROOT), "--json")
     assert result.returncode == 0, result.stderr
     line = json.loads(result.stdout)
     assert line["text"] == "3850" and len(line["boxes"]) == 4

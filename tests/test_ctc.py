@@ -1,6 +1,7 @@
 """The CTC reader's parts: strips and targets (``strips``), the collapse rule, decoding and the
 network's shapes (``ctc``)."""
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -78,6 +79,41 @@ def test_greedy_and_beam_decoding_read_a_clear_path():
     assert ctc.decode(logits, "beam_search") == ["224"]
     with pytest.raises(ValueError, match="strategy"):
         ctc.decode(logits, "best")
+
+
+def test_training_strips_follow_the_spacing_weights(mnist_file):
+    x, y = digitrec.load_mnist(mnist_file)[1]
+    _, texts, spacings = strips.training_strips(
+        x[:50], y[:50], 6, seed=0, lengths=[2], weights=(0, 0, 1, 0)
+    )
+    assert spacings == ["touching"] * 6 and [len(t) for t in texts] == [2] * 6
+
+
+@pytest.mark.parametrize("weights", [(1, 1, 1), (1, -1, 1, 1), (0, 0, 0, 0)])
+def test_bad_spacing_weights_are_refused(weights):
+    with pytest.raises(ValueError, match="weights must be 4 non-negative numbers"):
+        strips.training_strips(np.zeros((1, 28, 28), np.uint8), np.zeros(1), 1, 0, weights=weights)
+
+
+@pytest.mark.parametrize("seed", [None, 0, 1, 2])
+def test_strip_batches_start_with_two_widths_so_keras_leaves_the_width_open(seed):
+    """Keras fixes a PyDataset's shapes from its first two batches: they must differ in width."""
+    narrow, wide = np.ones((28, 40), np.float32), np.ones((28, 150), np.float32)
+    batches = strips.StripBatches([narrow] * 40 + [wide] * 4, ["1"] * 44, batch_size=4, seed=seed)
+    for _ in range(3):
+        assert batches[0][0].shape[2] != batches[1][0].shape[2]
+        batches.on_epoch_end()
+    assert sorted(np.concatenate(batches.batches).tolist()) == list(range(44))
+
+
+def test_strip_batches_train_a_reader_for_an_epoch():
+    """``model.fit`` takes the batches of several widths (a regression test for fixed shapes)."""
+    rng = np.random.default_rng(0)
+    pixels = [rng.random((28, width), np.float32) for width in [40] * 12 + [100] * 2]
+    model = ctc.crnn()
+    model.compile(optimizer="adam", loss=keras.losses.CTC())
+    history = model.fit(strips.StripBatches(pixels, ["12"] * 14, 4), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
 
 
 def test_the_network_gives_one_frame_per_stride_for_any_width():

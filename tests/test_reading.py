@@ -49,8 +49,9 @@ def test_a_rejected_half_scores_zero_only_when_rejection_counts_in_the_split():
 
 def test_read_number_uses_the_settings_it_is_given():
     """With every piece but the largest a speck, one digit of the sample's four is read."""
-    assert digitrec.read_number(SAMPLE).text == "2026"
-    largest_only = digitrec.read_number(SAMPLE, params=ReadingParams(speck_fraction=1.0))
+    assert digitrec.read_number(SAMPLE, method="segment").text == "2026"
+    settings = ReadingParams(speck_fraction=1.0)
+    largest_only = digitrec.read_number(SAMPLE, method="segment", params=settings)
     assert len(largest_only.text) == 1 and largest_only.text in "2026"
 
 
@@ -107,7 +108,7 @@ def test_generated_numbers_with_wide_spacing_are_read_with_their_boxes(mnist_tes
     model = digitrec.load_model(digitrec.find_model("07_cnn"))
     wrong = 0
     for number in numbers:
-        result = digitrec.read_number(number.image, model)
+        result = digitrec.read_number(number.image, model, method="segment")
         assert len(result.boxes) == len(number.boxes), (number.text, result.text)
         for (x0, y0, x1, y1), (tl, tt, tr, tb) in zip(result.boxes, number.boxes, strict=True):
             assert tl <= (x0 + x1) / 2 <= tr and tt <= (y0 + y1) / 2 <= tb
@@ -115,12 +116,13 @@ def test_generated_numbers_with_wide_spacing_are_read_with_their_boxes(mnist_tes
     assert wrong <= 1, f"{wrong} digits misread"
 
 
-def test_a_single_drawn_digit_reads_as_one_digit():
+@pytest.mark.parametrize("method", reading.METHODS)
+def test_a_single_drawn_digit_reads_as_one_digit(method):
     image = Image.new("L", (280, 280), 255)
     from PIL import ImageDraw
 
     ImageDraw.Draw(image).line([(70, 60), (210, 60), (120, 230)], fill=0, width=18)
-    assert digitrec.read_number(image).text == "7"
+    assert digitrec.read_number(image, method=method).text == "7"
 
 
 def test_reading_to_dict_is_json_ready():
@@ -135,8 +137,14 @@ TOUCHING = ROOT / "images" / "number_3850_touching.png"
 
 
 def test_an_unknown_method_is_refused():
-    with pytest.raises(ValueError, match="method must be one of segment, ctc"):
+    with pytest.raises(ValueError, match="method must be one of ctc, segment"):
         digitrec.read_number(SAMPLE, method="guess")
+
+
+def test_ctc_is_the_default_and_refuses_the_settings_of_segmentation():
+    assert reading.METHODS[0] == "ctc"
+    with pytest.raises(ValueError, match="pass method='segment'"):
+        digitrec.read_number(SAMPLE, params=ReadingParams(speck_fraction=1.0))
 
 
 @pytest.mark.parametrize(("sample", "text"), [(SAMPLE, "2026"), (TOUCHING, "3850")])
