@@ -48,7 +48,9 @@ def main() -> None:
     """Measure and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=50, help="readings to time")
-    parser.add_argument("--model", help="a .keras model (default: the best one in model/)")
+    parser.add_argument(
+        "--model", help="digit model for segmentation (default: the best one in model/)"
+    )
     args = parser.parse_args()
 
     model_file = args.model or digitrec.best_model_file()
@@ -64,7 +66,7 @@ def main() -> None:
     ink = preprocess.ink_on_black(digitrec.load_grey(picture))
     pieces = segmentation.merge_pieces(segmentation.find_pieces(ink))
     print(
-        f"one drawn {len(TEXT)}-digit number, read_number: {total:6.1f} ms "
+        f"one drawn {len(TEXT)}-digit number, read_number(method='segment'): {total:6.1f} ms "
         f"(target < {TARGET_MS:.0f} ms: {'met' if total < TARGET_MS else 'NOT met'})"
     )
     ink_ms = median_ms(lambda: preprocess.ink_on_black(digitrec.load_grey(picture)), args.calls)

@@ -1,4 +1,4 @@
-"""Read a whole number without cutting it: a convolutional-recurrent network trained with CTC.
+"""Read a whole number without cutting it: a CRNN-style network trained with CTC.
 
 The picture becomes a *strip* (``digitrec.strips.to_strip``): its ink, white on black, 20 pixels
 tall in a strip 28 pixels high. The network (``crnn``) slides notebook 07's CNN along it: its two

@@ -68,7 +68,7 @@ class ReadingParams:
     sliver_width: float = 0.35
 
 
-#: The settings that ``read_number`` uses unless given others.
+#: The settings that ``read_number(..., method="segment")`` uses unless given others.
 DEFAULT = ReadingParams()
 
 #: A piece is (top, left, mask): its box's top row and left column in the image, and a bool
@@ -250,7 +250,7 @@ def join_fragments(
 
 
 def segment(ink: np.ndarray, params: ReadingParams = DEFAULT) -> tuple[list[Piece], float]:
-    """Cut ink into the pieces that ``read_number`` reads, before its split search.
+    """Cut ink into the pieces that ``read_number(..., method="segment")`` splits and reads.
 
     Args:
         ink: (H, W) float ink in [0, 1], strongest ink 1 (``ink_on_black``).
