@@ -227,7 +227,8 @@ class StripBatches(keras.utils.PyDataset):
 
         Keras fixes a ``PyDataset``'s shapes from its first two batches
         (``keras.src.trainers.data_adapters.data_adapter_utils.NUM_BATCHES_FOR_TENSOR_SPEC``):
-        two of the same width would fix that width, and the first wider batch would fail.
+        two of the same width would fix that width, and the first wider batch would fail
+        (keras-team/keras issue 19748).
         """
         widths = [int(self.widths[batch].max()) for batch in self.batches]
         other = next((i for i, w in enumerate(widths) if w != widths[0]), None)
