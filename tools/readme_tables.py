@@ -38,7 +38,7 @@ MODELS = [
     (
         "06",
         "06_dense",
-        "Dense 784-800-800-10, dropout, elastic distortions (Simard et al. 2003), cosine decay, "
+        "Dense 784-800-800-10, elastic distortions (Simard et al. 2003), cosine decay, "
         "{epochs} epochs of batches of 256 (`model/06_dense.keras`)",
     ),
     (
