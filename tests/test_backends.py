@@ -25,9 +25,9 @@ def backend_env(backend, **extra):
     """The environment of a child process on ``backend``, quiet, with ``tests/`` importable.
 
     One OpenMP thread: under ``-n 2`` the other test process holds the other core, and
-    PyTorch's OpenMP threads, which spin while they wait, then slowed both. Measured on 2 cores
-    beside a Keras training: notebook 03 on PyTorch took 326 s with the default threads and 106 s
-    with one, and the training beside it ran no slower.
+    PyTorch's default OpenMP threads, which spin while they wait for it, made the child three
+    times slower. Measured on 2 cores beside a Keras training: notebook 03 on PyTorch took 326 s
+    with the default threads and 106 s with one; the training ran at about the same speed.
     """
     path = os.pathsep.join([str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])
     return {
