@@ -167,3 +167,52 @@ def read_idx_images(path: str | os.PathLike[str]) -> np.ndarray:
     if magic != 0x803 or len(data) != 16 + count * rows * columns:
         raise ValueError(f"{os.fspath(path)} is not an IDX image file")
     return np.frombuffer(data, np.uint8, offset=16).reshape(count, rows, columns)
+
+
+#: Debian's copy of the Fashion-MNIST test images (package ``dataset-fashion-mnist``).
+FASHION_MNIST_DEBIAN = Path("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
+
+
+def load_fashion_mnist_test_images(
+    path: str | os.PathLike[str] = FASHION_MNIST_DEBIAN,
+) -> np.ndarray:
+    """Return Fashion-MNIST's 10,000 test images (Xiao, Rasul and Vollgraf 2017).
+
+    Fashion-MNIST has MNIST's format (28 x 28 grey levels, white on black) but shows clothes;
+    notebook 09 uses it as pictures that are not digits. Read from ``path`` (an IDX file, by
+    default Debian's copy) where it exists, else downloaded with
+    ``keras.datasets.fashion_mnist.load_data()`` (as in Colab; about 30 MB, cached by Keras).
+
+    Args:
+        path: A gzipped IDX image file of the test images.
+
+    Returns:
+        (10000, 28, 28) uint8 array, grey levels 0..255.
+
+    Raises:
+        MnistDataError: Neither the file nor the download worked (one line, with the fix).
+
+    """
+    path = Path(path)
+    if path.is_file():
+        try:
+            images = read_idx_images(path)
+        except (OSError, ValueError, EOFError) as exc:
+            raise MnistDataError(f"{path.as_posix()} cannot be read ({exc}): delete it") from None
+    else:
+        try:
+            import keras
+
+            _, (images, _) = keras.datasets.fashion_mnist.load_data()
+        except Exception as exc:  # no internet, proxy, broken cache …
+            raise MnistDataError(
+                f"{path.as_posix()} does not exist and Fashion-MNIST could not be downloaded "
+                f"with keras.datasets.fashion_mnist.load_data() ({type(exc).__name__}): "
+                "connect to the internet, or install Debian's dataset-fashion-mnist."
+            ) from None
+    if images.shape != (10000, 28, 28) or images.dtype != np.uint8:
+        raise MnistDataError(
+            f"Fashion-MNIST's test images came as {images.shape} {images.dtype}, not "
+            "(10000, 28, 28) uint8: delete the file (or Keras's cache) and load it again."
+        )
+    return images

@@ -4,8 +4,8 @@
 course's folder, in Colab fetching the course first, minimum versions asserted,
 ``keras.utils.set_random_seed``, TensorFlow's deterministic operations, ``course_paths`` and a
 ``save_fig`` helper), so that a Setup section is a few lines. In Colab, the notebook's first cell
-installs this package from the repository (``pip install git+URL``); the course's files (data,
-models, sample pictures) come with ``enter_course``'s clone.
+downloads the course once (``git clone URL course``) and installs this package from that copy
+(``pip install ./course``); ``enter_course`` then moves into the copy's ``notebooks/``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ MIN_VERSIONS = {"keras": "3.0", "tensorflow": "2.16"}
 FIGURE_DPI = 110
 
 
-#: Colab's folder for the course's clone, in its working directory (``/content``).
+#: Colab's folder for the course's clone, in its working directory (``/content``). Every
+#: notebook's Setup cell names it too, since it runs before this package is installed.
 COLAB_CLONE = "course"
 
 
@@ -68,9 +69,10 @@ def enter_course(
 
     - In ``notebooks/``: nothing changes.
     - In ``notebooks/solutions/``: one folder up, where the course's paths are found from.
-    - In Colab (``google.colab`` imported), elsewhere: clone the repository
-      (``git clone -q --depth 1``) into ``COLAB_CLONE`` unless it is there, and move into its
-      ``notebooks/``. A second run finds the clone and downloads nothing.
+    - In Colab (``google.colab`` imported), elsewhere: move into ``COLAB_CLONE/notebooks``. The
+      Setup cell has normally cloned it already; if not (the package was installed some other
+      way), clone the repository (``git clone -q --depth 1``) first. A second run finds the
+      clone and downloads nothing.
     - Elsewhere: nothing changes (``course_paths`` takes the working directory as the root),
       and ``cwd`` is returned.
 

@@ -4,10 +4,11 @@ The Setup code cells that mention ``google.colab`` are read from the .ipynb JSON
 plain Python by IPython's own input transformer (``%pip ...`` ->
 ``get_ipython().run_line_magic('pip', '...')``) and executed next to a stand-in ``google.colab``
 module. ``get_ipython()`` returns a fake shell that records each command instead of running it;
-its ``pip install git+URL`` makes ``digitrec`` "installed" for the cells' ``find_spec`` check.
-Everything happens in an empty temporary folder, and the cells' changes to ``os.environ`` go to a
-copy. What ``setup_notebook`` then does in Colab (clone the course, enter its ``notebooks/``) is
-tested in ``tests/test_notebook.py``.
+its ``!git clone`` makes an empty ``course/`` folder, and its ``pip install ./course`` makes
+``digitrec`` "installed" for the cells' ``find_spec`` check. Everything happens in an empty
+temporary folder, and the cells' changes to ``os.environ`` go to a copy. What ``setup_notebook``
+then does in Colab (enter the copy's ``notebooks/``) is tested in ``tests/test_notebook.py``; the
+same cells run for real, unchanged, in ``tools/colab_rehearsal.py``.
 """
 
 import importlib.util
@@ -24,6 +25,8 @@ from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from digitrec.notebook import COLAB_CLONE
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 REPO_URL = repo_url()
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;]+)", re.M)
@@ -31,7 +34,9 @@ COLAB_STACK = (ROOT / "colab-stack.txt").read_text(encoding="utf-8")
 COLAB_PACKAGES = {canonicalize_name(name) for name, _ in PIN.findall(COLAB_STACK)}
 PINNED = dict(PIN.findall((ROOT / "requirements.txt").read_text(encoding="utf-8")))
 
-INSTALL_COURSE = f"pip install -q --no-deps git+{REPO_URL}"
+#: Colab's one download of the course, into ``COLAB_CLONE``, and the install from that copy.
+CLONE_COURSE = f"git clone -q --depth 1 {REPO_URL} {COLAB_CLONE}"
+INSTALL_COURSE = f"pip install -q --no-deps ./{COLAB_CLONE}"
 INSTALL_IPYCANVAS = f"pip install -q --no-deps ipycanvas=={PINNED['ipycanvas']}"
 #: Notebook 11's runtimes and converter, none of them in Colab, at the pinned versions.
 EXPORT_PACKAGES = ["ai-edge-litert", "onnx", "onnxruntime", "tf2onnx"]
@@ -78,7 +83,7 @@ def extra_installs(path):
 
 
 class RecordingShell:
-    """Records what ``get_ipython().run_line_magic`` is asked to run; IPython's ``!`` is unused."""
+    """Records what ``get_ipython()`` is asked to run: ``%pip`` lines and ``!`` commands."""
 
     def __init__(self, installed):
         self.installed = installed
@@ -86,8 +91,13 @@ class RecordingShell:
 
     def run_line_magic(self, name, line):
         self.commands.append(f"{name} {line}")  # %pip install x -> "pip install x"
-        if "git+" in line:
+        if f"./{COLAB_CLONE}" in line.split():
             self.installed.add("digitrec")
+
+    def system(self, command):
+        self.commands.append(command)  # !git clone ... URL folder -> "git clone ... URL folder"
+        if command.startswith("git clone"):
+            Path(command.split()[-1]).mkdir()
 
 
 def run_colab_cells(path, namespace=None, installed=None):
@@ -146,7 +156,7 @@ def colab(monkeypatch):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_in_colab_setup_installs_the_course_and_what_the_notebook_needs(path, colab, empty_folder):
     extra = extra_installs(path)
-    assert run_colab_cells(path) == [INSTALL_COURSE, *extra]
+    assert run_colab_cells(path) == [CLONE_COURSE, INSTALL_COURSE, *extra]
     assert Path.cwd() == empty_folder  # setup_notebook enters the course (tests/test_notebook.py)
     assert colab.output.custom_widget_manager_enabled == (1 if uses_ipycanvas(path) else 0)
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
@@ -159,8 +169,15 @@ def test_in_colab_pip_installs_nothing_that_colab_ships(path, colab):
     assert installs
     for args in installs:
         assert "--no-deps" in args
-        packages = [a for a in args if not a.startswith(("-", "git+"))]  # git+URL is digitrec
+        packages = [a for a in args if not a.startswith(("-", "./"))]  # ./course is digitrec
         assert not {canonicalize_name(Requirement(p).name) for p in packages} & COLAB_PACKAGES
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_in_colab_a_copy_already_there_is_installed_not_downloaded(path, colab, empty_folder):
+    """After a factory reset of the packages but not the files, the copy is reused."""
+    (empty_folder / COLAB_CLONE).mkdir()
+    assert run_colab_cells(path) == [INSTALL_COURSE, *extra_installs(path)]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

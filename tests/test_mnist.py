@@ -1,5 +1,6 @@
 """Specification of digitrec.load_mnist: verified offline copy, Keras fallback, clear errors."""
 
+import gzip
 import shutil
 
 import keras
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 import digitrec
-from digitrec import MnistDataError, load_mnist
+from digitrec import MnistDataError, load_mnist, mnist
 
 
 def test_genuine_file_loads_with_keras_layout(mnist_file, capsys):
@@ -105,3 +106,45 @@ def test_keras_data_of_the_wrong_shape_is_rejected(monkeypatch):
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: (small, small))
     with pytest.raises(MnistDataError, match="not MNIST"):
         load_mnist(None)
+
+
+def write_idx_images(path, images):
+    """Write ``images`` ((N, rows, columns) uint8) as a gzipped IDX image file."""
+    header = np.array([0x803, *images.shape], ">i4").tobytes()
+    with gzip.open(path, "wb") as file:
+        file.write(header + images.tobytes())
+
+
+FASHION = np.random.default_rng(0).integers(0, 256, (10000, 28, 28), dtype=np.uint8)
+
+
+def test_fashion_mnist_is_read_from_the_offline_file(tmp_path, monkeypatch):
+    write_idx_images(tmp_path / "t10k.gz", FASHION)
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", pytest.fail)
+    assert np.array_equal(mnist.load_fashion_mnist_test_images(tmp_path / "t10k.gz"), FASHION)
+
+
+def test_without_the_file_fashion_mnist_comes_from_keras(tmp_path, monkeypatch):
+    labels = np.zeros(10000, np.uint8)
+    monkeypatch.setattr(
+        keras.datasets.fashion_mnist, "load_data", lambda: ((None, None), (FASHION, labels))
+    )
+    assert mnist.load_fashion_mnist_test_images(tmp_path / "absent.gz") is FASHION
+
+
+def test_without_file_or_internet_fashion_mnist_is_one_line(tmp_path, monkeypatch):
+    def offline():
+        raise OSError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
+    with pytest.raises(MnistDataError, match=r"does not exist.*dataset-fashion-mnist\.$"):
+        mnist.load_fashion_mnist_test_images(tmp_path / "absent.gz")
+
+
+def test_a_damaged_fashion_mnist_file_is_one_line(tmp_path):
+    (tmp_path / "t10k.gz").write_bytes(b"not gzip")
+    with pytest.raises(MnistDataError, match="cannot be read"):
+        mnist.load_fashion_mnist_test_images(tmp_path / "t10k.gz")
+    write_idx_images(tmp_path / "t10k.gz", FASHION[:10])
+    with pytest.raises(MnistDataError, match=r"\(10, 28, 28\) uint8"):
+        mnist.load_fashion_mnist_test_images(tmp_path / "t10k.gz")

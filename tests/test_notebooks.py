@@ -61,7 +61,7 @@ def test_notebook_follows_the_course_shape(path):
     ):
         assert heading in text, f"{path.name} lacks {heading!r}"
     sources = "\n".join("".join(c["source"]) for c in code_cells(nb))
-    assert f"%pip install -q --no-deps git+{REPO_URL}" in sources
+    assert f"!git clone -q --depth 1 {REPO_URL} course" in sources
     assert 'os.environ["TF_CPP_MIN_LOG_LEVEL"]' in sources
     # the verified copy of MNIST, directly or through the course's splits (which call load_mnist)
     assert LOADS_MNIST.search(sources), f"{path.name} does not load paths.mnist_file"

@@ -1,7 +1,7 @@
 """Point every link and the Colab Setup cells at a new repository URL.
 
 The repository URL lives in one place, ``[project.urls] Repository`` in pyproject.toml.
-The notebooks' "Open in Colab" badges, the ``pip install git+URL`` line of their Setup cells
+The notebooks' "Open in Colab" badges, the ``git clone URL`` line of their Setup cells
 (what Colab installs; ``digitrec.notebook.repository_url`` reads the clone's URL from the
 installed package) and the README repeat it because Colab opens a single notebook file and cannot
 look it up; this script rewrites all of them, and tests/test_notebooks.py and
