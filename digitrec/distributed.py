@@ -213,6 +213,13 @@ class Cluster:
 #: the logs of the runs that finished carry no such warning, so ``run_jax`` gives a collective
 #: this many seconds, then starts the run again.
 COLLECTIVE_TIMEOUT_S = 30
+COLLECTIVE_TIMEOUT_FLAG = (
+    f"--xla_cpu_collective_call_terminate_timeout_seconds={COLLECTIVE_TIMEOUT_S}"
+)
+#: What XLA says of a flag it does not know. The timeout flag is newer than some jaxlib releases
+#: that Keras 3.13 runs on (Colab's 0.7.2 rejects it): ``run_jax`` then runs without it, and
+#: the run's own ``timeout`` is the only guard against a stall.
+UNKNOWN_FLAG = "Unknown flag in XLA_FLAGS"
 #: How many times ``run_jax`` starts a run whose all-reduce stalled.
 JAX_ATTEMPTS = 5
 STALLED = "to join the rendezvous"
@@ -230,8 +237,9 @@ def run_jax(
     The run is a child process, because a Python process picks its Keras backend once, at its
     first ``import keras``, and JAX its number of CPU devices at its first import (the XLA flag
     ``--xla_force_host_platform_device_count``). A run whose all-reduce stalls (see
-    ``COLLECTIVE_TIMEOUT_S``) is started again, up to ``JAX_ATTEMPTS`` times; the result's
-    ``"attempts"`` says how many it took.
+    ``COLLECTIVE_TIMEOUT_S``) is started again, up to ``JAX_ATTEMPTS`` times; so is a run whose
+    jaxlib does not know the timeout flag, without it. The result's ``"attempts"`` says how many
+    runs it took.
 
     Raises:
         WorkerError: The run failed (the last line of its log says why), took over ``timeout``,
@@ -242,16 +250,17 @@ def run_jax(
     workdir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "digitrec.workers", "jax", str(workdir)]
     command += _recipe_arguments({**RECIPE, **recipe}, mnist_file)
-    flags = f"--xla_force_host_platform_device_count={devices} "
-    flags += f"--xla_cpu_collective_call_terminate_timeout_seconds={COLLECTIVE_TIMEOUT_S}"
-    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": flags, **CPU_ONLY}
+    flags = [f"--xla_force_host_platform_device_count={devices}", COLLECTIVE_TIMEOUT_FLAG]
     for attempt in range(1, JAX_ATTEMPTS + 1):
+        env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": " ".join(flags), **CPU_ONLY}
         status = _run_logged(command, env, workdir / f"jax-{attempt}.log", timeout)
         log = (workdir / f"jax-{attempt}.log").read_text(encoding="utf-8", errors="replace")
         if status == 0:
             return {**json.loads((workdir / "result.json").read_text(encoding="utf-8")),
                     "attempts": attempt}  # fmt: skip
-        if STALLED not in log:
+        if UNKNOWN_FLAG in log and COLLECTIVE_TIMEOUT_FLAG in flags:
+            flags.remove(COLLECTIVE_TIMEOUT_FLAG)  # an older jaxlib: run without the timeout
+        elif STALLED not in log:
             break
     raise WorkerError(
         f"the JAX run exited with status {status}: {_last_line(workdir / f'jax-{attempt}.log')}"

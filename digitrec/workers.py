@@ -65,15 +65,34 @@ def _progress_callback(path: Path):
     return Progress()
 
 
-def _work_around_keras_20585(model, x: np.ndarray, y: np.ndarray) -> None:
-    """Let ``model.fit`` run under ``MultiWorkerMirroredStrategy`` in Keras 3.13.2.
+#: The newest Keras release whose TensorFlow trainer fails under ``MultiWorkerMirroredStrategy``
+#: (keras-team/keras issue 20585, https://github.com/keras-team/keras/issues/20585, open since
+#: Keras 3.7). The workers patch that Keras and no newer one; ``tests/test_distributed.py``
+#: checks that the installed Keras still fails without the patch, so the test tells when a
+#: release fixes it.
+KERAS_20585_UNTIL = "3.13.2"
+#: Set to ``"0"`` in a worker's environment to train without the patch (the test above).
+WORKAROUND_ENV = "DIGITREC_KERAS_20585_WORKAROUND"
 
-    Keras 3's TensorFlow trainer fails there in two places (keras-team/keras issue 20585, open
-    since Keras 3.7): before the first step it averages a *data* batch across workers to learn
-    its shapes, and after each step it averages scalar logs along an axis they lack. Here the
-    model is built on a plain batch instead, inside the strategy's scope, and the logs are
-    averaged like ``MirroredStrategy``'s. The gradients are all-reduced by the optimizer, which
-    is untouched, so every worker still applies the same update.
+
+def needs_keras_20585_workaround(keras_version: str) -> bool:
+    """Whether ``keras_version`` (e.g. ``"3.13.2"``) is one that ``KERAS_20585_UNTIL`` covers."""
+    from packaging.version import Version
+
+    return Version(keras_version) <= Version(KERAS_20585_UNTIL)
+
+
+def _work_around_keras_20585(model, x: np.ndarray, y: np.ndarray) -> None:
+    """Let ``model.fit`` run under ``MultiWorkerMirroredStrategy`` in Keras up to 3.13.2.
+
+    Keras 3's TensorFlow trainer fails there in two places (keras-team/keras issue 20585): before
+    the first step it averages a *data* batch across workers to learn its shapes, and after each
+    step it averages scalar logs along an axis they lack. Here the model is built on a plain
+    batch instead, inside the strategy's scope, and the logs are averaged like
+    ``MirroredStrategy``'s. The gradients are all-reduced by the optimizer, which is untouched,
+    so every worker still applies the same update. This reaches into Keras's private trainer
+    (``keras.src``), so it runs only in the worker processes and only for the Keras releases
+    that need it (``needs_keras_20585_workaround``).
     """
     from keras.src.backend.tensorflow import trainer
 
@@ -111,7 +130,9 @@ def _worker_main(args: argparse.Namespace) -> None:
     batches = batches.batch(args.batch_size, drop_remainder=True).with_options(options)
     with strategy.scope():
         model = _compiled_cnn(args.epochs * (len(x) // args.batch_size))
-    _work_around_keras_20585(model, x[:2], y[:2])
+    wanted = os.environ.get(WORKAROUND_ENV, "1") != "0"
+    if wanted and needs_keras_20585_workaround(keras.__version__):
+        _work_around_keras_20585(model, x[:2], y[:2])
     callbacks = [
         keras.callbacks.BackupAndRestore(str(args.workdir / f"backup-{index}")),
         _progress_callback(args.workdir / f"progress-{index}.json"),

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from digitrec import distributed
+from digitrec import distributed, workers
 
 
 def test_a_port_in_use_is_not_free():
@@ -57,3 +57,31 @@ def test_waiting_too_long_stops_the_workers(tmp_path):
         with pytest.raises(distributed.WorkerError, match="did not finish in 0 s"):
             cluster.wait(timeout=0.1)
         assert cluster.alive() == []
+
+
+@pytest.mark.parametrize(
+    ("version", "needed"), [("3.7.0", True), ("3.13.2", True), ("3.14", False)]
+)
+def test_the_workaround_is_for_the_keras_releases_that_need_it(version, needed):
+    assert workers.needs_keras_20585_workaround(version) is needed
+
+
+def test_keras_still_needs_the_multi_worker_workaround(tmp_path, monkeypatch, mnist_file):
+    """keras-team/keras#20585: when this fails, a Keras release trains without the patch."""
+    import keras
+
+    if not workers.needs_keras_20585_workaround(keras.__version__):
+        pytest.skip(f"Keras {keras.__version__} is newer than the patched releases")
+    monkeypatch.setenv(workers.WORKAROUND_ENV, "0")
+    recipe = {"images": 256, "epochs": 1, "batch_size": 64}
+    with distributed.Cluster(tmp_path, workers=2, mnist_file=mnist_file, **recipe) as cluster:
+        cluster.start_all()
+        try:
+            cluster.wait(timeout=240)
+        except distributed.WorkerError as error:
+            failure = str(error)
+        else:
+            failure = None
+    fixed = f"Keras {keras.__version__} trains without it: remove workers._work_around_keras_20585"
+    assert failure is not None, fixed
+    assert "PerReplica" in failure, failure  # the issue's error: a data batch all-reduced
