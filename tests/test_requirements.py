@@ -21,6 +21,7 @@ LOCAL_ONLY = {
     "ipython": "ipykernel 7 needs IPython 9; Colab's 7.34 goes with its ipykernel 6",
     "traitlets": "ipykernel 7 needs traitlets >= 5.13; Colab has 5.7",
     "notebook": "Colab's classic front end; not installed locally (JupyterLab instead)",
+    "torch": "Colab's 2.11.0+cpu is on PyTorch's index only; PyPI's 2.11.0 carries CUDA",
 }
 SAME_PACKAGE = {"tensorflow-cpu": "tensorflow"}  # the same TensorFlow, without GPU support
 
