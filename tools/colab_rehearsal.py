@@ -21,7 +21,7 @@ What Colab does, and what the rehearsal does instead:
     python tools/colab_rehearsal.py                  # every notebook and solutions notebook
     python tools/colab_rehearsal.py 03 solutions/03  # some of them
     python tools/colab_rehearsal.py --setup-only     # only the cells up to setup_notebook()
-    python tools/colab_rehearsal.py --readme         # also write README's table from this run
+    python tools/colab_rehearsal.py --readme         # also write README's table of this run
 
 The environment lives in ``.venv-colab/`` (ignored by git) and is rebuilt only when
 ``colab-stack.txt`` changes (or with ``--fresh``). Each run writes ``colab_rehearsal.json`` and
@@ -259,11 +259,16 @@ def rehearse(path: Path, python: Path, env: dict[str, str], out: Path, setup_onl
 
 
 def readme_table(report: dict) -> str:
-    """README's table of a full rehearsal: each notebook's result and time."""
+    """README's table of a rehearsal: each notebook's result and time, and what ran it."""
     rows = ["| Notebook | Result | Minutes |", "|---|---|---|"]
     for result in report["results"]:
         status = "passed" if result["status"] == "passed" else f"failed: {result['error']}"
         rows.append(f"| `{result['notebook']}` | {status} | {result['seconds'] / 60:.1f} |")
+    rehearsed, every = len(report["results"]), len(all_notebooks())
+    rows.append(
+        f"\n{rehearsed} of the {every} notebooks, commit {report['commit']}, {report['python']}, "
+        f"{report['cpus']} CPU cores."
+    )
     return "\n".join(rows)
 
 
@@ -288,8 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help="report and executed notebooks")
     parser.add_argument("--readme", action="store_true", help="write README's table (full run)")
     args = parser.parse_args(argv)
-    if args.readme and (args.setup_only or args.notebooks):
-        parser.error("--readme needs a full run of every notebook")
+    if args.readme and args.setup_only:
+        parser.error("--readme writes the times of whole notebooks: leave out --setup-only")
     paths = select(args.notebooks)
     dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True)
     if dirty.stdout.strip():

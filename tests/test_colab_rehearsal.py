@@ -1,0 +1,53 @@
+"""tools/colab_rehearsal.py: what it installs, what it runs, and the table it writes."""
+
+import nbformat
+import pytest
+from helpers import ROOT, load_script
+
+rehearsal = load_script("tools/colab_rehearsal.py")
+
+
+def test_the_environment_is_colabs_stack_with_tensorflows_cpu_build():
+    lines = rehearsal.stack_requirements()
+    stack = (ROOT / "colab-stack.txt").read_text(encoding="utf-8")
+    assert "tensorflow-cpu==2.20.0" in lines and "tensorflow==2.20.0" in stack
+    assert not any(line.startswith(tuple(rehearsal.LEFT_OUT)) for line in lines)
+    pins = [line for line in stack.splitlines() if "==" in line and not line.startswith("#")]
+    assert len(lines) + len(rehearsal.LEFT_OUT) == len(pins)
+
+
+def test_every_notebook_and_solution_is_rehearsed_by_default():
+    names = [path.relative_to(ROOT / "notebooks").as_posix() for path in rehearsal.select([])]
+    assert names[0] == "01_dataset.ipynb" and "solutions/01_dataset.ipynb" in names
+    assert len(names) == len(list((ROOT / "notebooks").glob("**/[0-9][0-9]_*.ipynb")))
+    assert rehearsal.select(["solutions/03"])[0].parent.name == "solutions"
+
+
+def test_an_unknown_notebook_is_one_line():
+    with pytest.raises(SystemExit, match="no notebook '99'"):
+        rehearsal.select(["99"])
+
+
+@pytest.mark.parametrize("path", rehearsal.all_notebooks(), ids=lambda p: p.name)
+def test_setup_only_runs_the_cells_up_to_setup_notebook(path):
+    notebook = nbformat.read(path, as_version=4)
+    count = rehearsal.setup_cells(notebook)
+    first = notebook.cells[:count]
+    assert "setup_notebook(" in first[-1].source
+    assert "google.colab" in "".join(cell.source for cell in first)
+
+
+def test_the_readme_table_names_each_result_and_what_ran_it():
+    report = {
+        "commit": "abc1234",
+        "python": "Python 3.13.0",
+        "cpus": 2,
+        "results": [
+            {"notebook": "01_dataset.ipynb", "status": "passed", "seconds": 30.0},
+            {"notebook": "13_x.ipynb", "status": "failed", "seconds": 90.0, "error": "Err: no"},
+        ],
+    }
+    table = rehearsal.readme_table(report)
+    assert "| `01_dataset.ipynb` | passed | 0.5 |" in table
+    assert "| `13_x.ipynb` | failed: Err: no | 1.5 |" in table
+    assert "2 of the" in table and "abc1234" in table and "Python 3.13.0" in table
