@@ -7,12 +7,14 @@ touched, and figures and models go to a temporary folder through ``DIGITREC_OUTP
 - the seed: ``setup_notebook(seed=42`` and every ``keras.utils.set_random_seed(42)`` of the
   copy take the sweep's seed instead, so that the weights' initialisation, the shuffling and
   the augmentation change (the seeds that make test data, such as ``default_rng(2026)``, stay);
-- the asserts: each comparison of an ``assert`` (``a >= b``, ``a < b``, the parts of an
-  ``and``) records both sides before it is checked, so a failing seed still shows by how much.
+- the asserts: each one records whether it held instead of stopping the notebook, so that one
+  failure does not hide the asserts after it; a comparison (``a >= b``, ``a < b``, each part
+  of an ``and``) records both sides too.
 
-For each comparison the report gives the value for every seed, the bound and the **margin**
-(how far the worst seed is from failing; negative: it failed) against the **spread** of the value
-over the seeds. A floor whose margin is smaller than the spread is one seed from failing.
+For each assert the report says for how many seeds it held; for a comparison, the value for every
+seed, the **margin** (how far the worst seed is from failing; negative: it failed) and the
+**spread** of the value over the seeds. A margin smaller than the spread is marked ⚠: such a
+floor is about one unlucky seed from failing.
 
     python tools/seed_sweep.py 03 --seeds 1 2 3     # notebooks/03_*.ipynb, three seeds
     python tools/seed_sweep.py 07 --markdown docs.md
@@ -26,7 +28,6 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import math
 import os
 import re
 import sys
@@ -44,22 +45,29 @@ OUT = ROOT / "build" / "seed-sweep"
 SEEDED = re.compile(r"(setup_notebook\(seed=|set_random_seed\()42\b")
 OPERATORS = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<"}
 
-#: The first cell of the copy: ``__sweep__`` records a comparison, then checks it.
+#: The first cell of the copy: ``__sweep__`` records a comparison and ``__sweep_bool__`` any other
+#: assert; neither raises, so one failing assert does not hide the ones after it.
 PRELUDE = """
-import json as __json, math as __math
+import json as __json
+
+
+def __sweep_record(record):
+    with open(RECORDS, "a") as file:
+        file.write(__json.dumps(record) + "\\n")
 
 
 def __sweep__(where, text, left, op, right):
-    try:
-        record = {"where": where, "assert": text, "left": float(left), "op": op,
-                  "right": float(right)}
-    except (TypeError, ValueError):
-        record = None
-    if record is not None:
-        with open(RECORDS, "a") as file:
-            file.write(__json.dumps(record) + "\\n")
     holds = {">=": left >= right, ">": left > right, "<=": left <= right, "<": left < right}[op]
-    assert holds, text
+    record = {"where": where, "assert": text, "holds": bool(holds)}
+    try:
+        record.update(left=float(left), op=op, right=float(right))
+    except (TypeError, ValueError):
+        pass
+    __sweep_record(record)
+
+
+def __sweep_bool__(where, text, value):
+    __sweep_record({"where": where, "assert": text, "holds": bool(value)})
 """
 
 
@@ -70,29 +78,24 @@ class _RecordAsserts(ast.NodeTransformer):
         self.cell = cell
 
     def visit_Assert(self, node: ast.Assert):  # noqa: N802 (ast's visitor name)
-        parts = node.test.values if isinstance(node.test, ast.BoolOp) else [node.test]
-        if isinstance(node.test, ast.BoolOp) and not isinstance(node.test.op, ast.And):
-            return node
-        comparisons = [
-            part
-            for part in parts
-            if isinstance(part, ast.Compare)
-            and len(part.ops) == 1
-            and type(part.ops[0]) in OPERATORS
-        ]
-        if len(comparisons) != len(parts):
-            return node
+        where = f"cell {self.cell}, line {node.lineno}"
+        parts = [node.test]
+        if isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.And):
+            parts = node.test.values
         calls = []
-        for part in comparisons:
-            where = f"cell {self.cell}, line {node.lineno}"
-            arguments = [
-                ast.Constant(where),
-                ast.Constant(ast.unparse(part)),
-                part.left,
-                ast.Constant(OPERATORS[type(part.ops[0])]),
-                part.comparators[0],
-            ]
-            call = ast.Call(ast.Name("__sweep__", ast.Load()), arguments, [])
+        for part in parts:
+            if (
+                isinstance(part, ast.Compare)
+                and len(part.ops) == 1
+                and type(part.ops[0]) in OPERATORS
+            ):
+                name = "__sweep__"
+                arguments = [part.left, ast.Constant(OPERATORS[type(part.ops[0])])]
+                arguments.append(part.comparators[0])
+            else:
+                name, arguments = "__sweep_bool__", [part]
+            arguments = [ast.Constant(where), ast.Constant(ast.unparse(part)), *arguments]
+            call = ast.Call(ast.Name(name, ast.Load()), arguments, [])
             calls.append(ast.copy_location(ast.Expr(call), node))
         return calls
 
@@ -145,28 +148,29 @@ def margin(record: dict) -> float:
 
 
 def summary(runs: list[dict]) -> list[dict]:
-    """One row per compared expression: its values over the seeds, margin and spread."""
+    """One row per asserted expression: for how many seeds it held, and for a comparison its
+    value per seed (the lowest, where it is checked more than once), margin and spread."""
     rows: dict[tuple[str, str], dict] = {}
     for run in runs:
         for record in run["records"]:
             key = (record["where"], record["assert"])
-            row = rows.setdefault(key, {"where": key[0], "assert": key[1], "values": {}})
-            row["values"].setdefault(run["seed"], []).append(record)
+            row = rows.setdefault(key, {"where": key[0], "assert": key[1], "records": {}})
+            row["records"].setdefault(run["seed"], []).append(record)
     table = []
     for row in rows.values():
-        every = [record for records in row["values"].values() for record in records]
-        lefts = [record["left"] for record in every]
-        table.append(
-            {
-                "where": row["where"],
-                "assert": row["assert"],
-                "bound": every[0]["right"],
-                "values": {seed: min(r["left"] for r in rs) for seed, rs in row["values"].items()},
-                "margin": min(margin(record) for record in every),
-                "spread": max(lefts) - min(lefts),
-                "seeds": len(row["values"]),
+        every = [record for records in row["records"].values() for record in records]
+        held = [all(r["holds"] for r in rs) for rs in row["records"].values()]
+        entry = {"where": row["where"], "assert": row["assert"], "seeds": len(held)}
+        entry["held"] = sum(held)
+        if all("left" in record for record in every):
+            lefts = [record["left"] for record in every]
+            entry["bound"] = every[0]["right"]
+            entry["values"] = {
+                seed: min(r["left"] for r in rs) for seed, rs in row["records"].items()
             }
-        )
+            entry["margin"] = min(margin(record) for record in every)
+            entry["spread"] = max(lefts) - min(lefts)
+        table.append(entry)
     return table
 
 
@@ -175,25 +179,31 @@ def markdown(name: str, runs: list[dict], table: list[dict]) -> str:
     seeds = [run["seed"] for run in runs]
     lines = [f"### {name}", ""]
     for run in runs:
-        status = f"failed: {run['error']}" if run["error"] else "passed"
+        status = f"stopped: {run['error']}" if run["error"] else "ran to the end"
         lines.append(f"- seed {run['seed']}: {status}, {run['seconds'] / 60:.1f} min")
-    lines += ["", "| assert | " + " | ".join(f"seed {s}" for s in seeds) + " | margin | spread |"]
-    lines.append("|---" * (len(seeds) + 3) + "|")
+    header = " | ".join(f"seed {s}" for s in seeds)
+    lines += ["", f"| assert | held | {header} | margin | spread |"]
+    lines.append("|---" * (len(seeds) + 4) + "|")
     for row in table:
-        values = [row["values"].get(seed) for seed in seeds]
-        cells = ["" if v is None else f"{v:.4g}" for v in values]
-        flag = " ⚠" if row["margin"] < row["spread"] or row["seeds"] < len(seeds) else ""
         text = row["assert"].replace("|", "\\|")
+        if len(text) > 90:
+            text = text[:87] + "..."
+        held = f"{row['held']} of {row['seeds']}"
+        if "values" in row:
+            values = [row["values"].get(seed) for seed in seeds]
+            cells = ["" if v is None else f"{v:.4g}" for v in values]
+            flag = " ⚠" if row["margin"] < row["spread"] else ""
+            tail = f"{row['margin']:.4g}{flag} | {row['spread']:.4g}"
+        else:
+            cells, tail = [""] * len(seeds), " | "
         lines.append(
-            f"| `{text}` ({row['where']}) | "
-            + " | ".join(cells)
-            + f" | {row['margin']:.4g}{flag} | {row['spread']:.4g} |"
+            f"| `{text}` ({row['where']}) | {held} | " + " | ".join(cells) + f" | {tail} |"
         )
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Sweep one notebook; return 1 if a seed failed or an assert failed for some seed."""
+    """Sweep one notebook; return 1 if a seed stopped or an assert failed for some seed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", help="its number, e.g. 07")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
@@ -217,10 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         with open(args.markdown, "a", encoding="utf-8") as file:
             file.write("\n" + text)
-    close = [
-        row for row in table if not math.isfinite(row["margin"]) or row["margin"] < row["spread"]
-    ]
-    return 1 if close or any(run["error"] for run in runs) else 0
+    failed = [row for row in table if row["held"] < len(runs)]
+    return 1 if failed or any(run["error"] for run in runs) else 0
 
 
 if __name__ == "__main__":
