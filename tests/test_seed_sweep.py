@@ -64,3 +64,15 @@ def test_margin_is_the_distance_to_failing_and_spread_over_seeds():
     assert row["held"] == 2
     assert "| `a >= 0.9` (w) | 2 of 2 | 0.95 | 0.93 | 0.03 | 0.02 |" in sweep.markdown("nb", [
         {**run, "seconds": 60, "error": None} for run in runs], [row])  # fmt: skip
+
+
+def test_a_notebooks_section_replaces_its_old_one(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# Title\n\nIntro.\n")
+    sweep.write_section(page, "## 07_b.ipynb\n\nold\n")
+    sweep.write_section(page, "## 03_a.ipynb\n\nfirst\n")
+    sweep.write_section(page, "## 07_b.ipynb\n\nnew\n")
+    assert (
+        page.read_text()
+        == "# Title\n\nIntro.\n\n## 03_a.ipynb\n\nfirst\n\n## 07_b.ipynb\n\nnew\n"
+    )

@@ -17,10 +17,11 @@ seed, the **margin** (how far the worst seed is from failing; negative: it faile
 floor is about one unlucky seed from failing.
 
     python tools/seed_sweep.py 03 --seeds 1 2 3     # notebooks/03_*.ipynb, three seeds
-    python tools/seed_sweep.py 07 --markdown docs.md
+    python tools/seed_sweep.py 07 --markdown site/seed-sweep.md
 
-Writes ``build/seed-sweep/<notebook>.json`` (``--out``) and, with ``--markdown``, appends the
-notebook's table to that file. Times are printed, not judged.
+Writes ``build/seed-sweep/<notebook>.json`` (``--out``) and, with ``--markdown``, puts the
+notebook's table into that page (``site/seed-sweep.md``), replacing its earlier one. Times are
+printed, not judged.
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def summary(runs: list[dict]) -> list[dict]:
 def markdown(name: str, runs: list[dict], table: list[dict]) -> str:
     """The notebook's section of the margins page."""
     seeds = [run["seed"] for run in runs]
-    lines = [f"### {name}", ""]
+    lines = [f"## {name}", ""]
     for run in runs:
         status = f"stopped: {run['error']}" if run["error"] else "ran to the end"
         lines.append(f"- seed {run['seed']}: {status}, {run['seconds'] / 60:.1f} min")
@@ -202,13 +203,23 @@ def markdown(name: str, runs: list[dict], table: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_section(path: Path, text: str) -> None:
+    """Put ``text`` (a ``## name`` section) into the page at ``path``, replacing its old one."""
+    page = path.read_text(encoding="utf-8") if path.exists() else ""
+    head, *sections = page.split("\n## ")
+    name = text.splitlines()[0].removeprefix("## ")
+    kept = [s for s in sections if s.splitlines()[0] != name]
+    sections = sorted([*kept, text.removeprefix("## ").rstrip("\n") + "\n"])
+    path.write_text("\n## ".join([head.rstrip("\n") + "\n", *sections]), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Sweep one notebook; return 1 if a seed stopped or an assert failed for some seed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", help="its number, e.g. 07")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--markdown", type=Path, help="append the table to this file")
+    parser.add_argument("--markdown", type=Path, help="write the table into this page")
     args = parser.parse_args(argv)
     found = sorted((ROOT / "notebooks").glob(f"{args.notebook}_*.ipynb"))
     if len(found) != 1:
@@ -225,8 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(found[0].name, runs, table)
     print(text)
     if args.markdown:
-        with open(args.markdown, "a", encoding="utf-8") as file:
-            file.write("\n" + text)
+        write_section(args.markdown, text)
     failed = [row for row in table if row["held"] < len(runs)]
     return 1 if failed or any(run["error"] for run in runs) else 0
 
