@@ -18,10 +18,11 @@ def run_cell(source, tmp_path):
     return [json.loads(line) for line in lines], namespace
 
 
-def test_the_sweep_seed_replaces_42_in_setup_and_set_random_seed():
-    source = "paths, save_fig = digitrec.setup_notebook(seed=42)\nkeras.utils.set_random_seed(42)"
+def test_the_sweep_seed_replaces_every_seed_42():
+    source = "digitrec.setup_notebook(seed=42)\nkeras.utils.set_random_seed(42)\nf(x, seed=42)"
     code = sweep.instrumented(source, cell=0, seed=7)
     assert "setup_notebook(seed=7)" in code and "set_random_seed(7)" in code
+    assert "f(x, seed=7)" in code and "seed=420" in sweep.instrumented("g(seed=420)", 0, 7)
     assert "default_rng(42)" in sweep.instrumented("rng = default_rng(42)", cell=0, seed=7)
 
 
@@ -73,6 +74,5 @@ def test_a_notebooks_section_replaces_its_old_one(tmp_path):
     sweep.write_section(page, "## 03_a.ipynb\n\nfirst\n")
     sweep.write_section(page, "## 07_b.ipynb\n\nnew\n")
     assert (
-        page.read_text()
-        == "# Title\n\nIntro.\n\n## 03_a.ipynb\n\nfirst\n\n## 07_b.ipynb\n\nnew\n"
+        page.read_text() == "# Title\n\nIntro.\n\n## 03_a.ipynb\n\nfirst\n\n## 07_b.ipynb\n\nnew\n"
     )

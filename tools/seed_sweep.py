@@ -4,9 +4,10 @@ A notebook's asserts must hold on other machines and for other seeds, not only f
 is stored. This tool executes a copy of a notebook once per seed (the stored notebook is not
 touched, and figures and models go to a temporary folder through ``DIGITREC_OUTPUT_DIR``):
 
-- the seed: ``setup_notebook(seed=42`` and every ``keras.utils.set_random_seed(42)`` of the
-  copy take the sweep's seed instead, so that the weights' initialisation, the shuffling and
-  the augmentation change (the seeds that make test data, such as ``default_rng(2026)``, stay);
+- the seed: every ``seed=42`` argument (``setup_notebook(seed=42)``, ``train_cnn(..., seed=42)``)
+  and ``keras.utils.set_random_seed(42)`` of the copy take the sweep's seed instead, so that the
+  weights' initialisation, the shuffling and the augmentation change (the notebooks make their
+  data with other seeds, such as ``default_rng(2026)``, which stay);
 - the asserts: each one records whether it held instead of stopping the notebook, so that one
   failure does not hide the asserts after it; a comparison (``a >= b``, ``a < b``, each part
   of an ``and``) records both sides too.
@@ -43,7 +44,7 @@ from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "seed-sweep"
-SEEDED = re.compile(r"(setup_notebook\(seed=|set_random_seed\()42\b")
+SEEDED = re.compile(r"(\bseed=|set_random_seed\()42\b")
 OPERATORS = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<"}
 
 #: The first cell of the copy: ``__sweep__`` records a comparison and ``__sweep_bool__`` any other
