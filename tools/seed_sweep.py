@@ -14,8 +14,8 @@ touched, and figures and models go to a temporary folder through ``DIGITREC_OUTP
 
 For each assert the report says for how many seeds it held; for a comparison, the value for every
 seed, the **margin** (how far the worst seed is from failing; negative: it failed) and the
-**spread** of the value over the seeds. A margin smaller than the spread is marked ⚠: such a
-floor is about one unlucky seed from failing.
+**spread** of the margin over the seeds (of the value itself where the bound is a constant). A
+margin smaller than the spread is marked ⚠: such a floor is about one unlucky seed from failing.
 
     python tools/seed_sweep.py 03 --seeds 1 2 3     # notebooks/03_*.ipynb, three seeds
     python tools/seed_sweep.py 07 --markdown site/seed-sweep.md
@@ -165,13 +165,13 @@ def summary(runs: list[dict]) -> list[dict]:
         entry = {"where": row["where"], "assert": row["assert"], "seeds": len(held)}
         entry["held"] = sum(held)
         if all("left" in record for record in every):
-            lefts = [record["left"] for record in every]
+            margins = [min(margin(r) for r in rs) for rs in row["records"].values()]
             entry["bound"] = every[0]["right"]
             entry["values"] = {
                 seed: min(r["left"] for r in rs) for seed, rs in row["records"].items()
             }
-            entry["margin"] = min(margin(record) for record in every)
-            entry["spread"] = max(lefts) - min(lefts)
+            entry["margin"] = min(margins)
+            entry["spread"] = max(margins) - min(margins)
         table.append(entry)
     return table
 
@@ -221,19 +221,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--markdown", type=Path, help="write the table into this page")
+    parser.add_argument("--from-report", action="store_true", help="re-tabulate the last run")
     args = parser.parse_args(argv)
     found = sorted((ROOT / "notebooks").glob(f"{args.notebook}_*.ipynb"))
     if len(found) != 1:
         parser.error(f"no notebook {args.notebook!r} in notebooks/")
     args.out.mkdir(parents=True, exist_ok=True)
-    runs = []
-    for seed in args.seeds:
+    saved = args.out / f"{found[0].stem}.json"
+    runs = json.loads(saved.read_text())["runs"] if args.from_report else []
+    for seed in [] if args.from_report else args.seeds:
         run = run_seed(found[0], seed, args.out)
         print(f"seed {seed}: {run['error'] or 'passed'} in {run['seconds']:.0f} s", flush=True)
         runs.append(run)
     table = summary(runs)
     report = {"notebook": found[0].name, "runs": runs, "table": table}
-    (args.out / f"{found[0].stem}.json").write_text(json.dumps(report, indent=1) + "\n")
+    saved.write_text(json.dumps(report, indent=1) + "\n")
     text = markdown(found[0].name, runs, table)
     print(text)
     if args.markdown:
