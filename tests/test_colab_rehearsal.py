@@ -37,17 +37,22 @@ def test_setup_only_runs_the_cells_up_to_setup_notebook(path):
     assert "google.colab" in "".join(cell.source for cell in first)
 
 
-def test_the_readme_table_names_each_result_and_what_ran_it():
+def test_the_readme_table_keeps_older_rows_and_replaces_rehearsed_ones():
     report = {
         "commit": "abc1234",
         "python": "Python 3.13.0",
-        "cpus": 2,
         "results": [
-            {"notebook": "01_dataset.ipynb", "status": "passed", "seconds": 30.0},
+            {"notebook": "solutions/01_dataset.ipynb", "status": "passed", "seconds": 30.0},
             {"notebook": "13_x.ipynb", "status": "failed", "seconds": 90.0, "error": "Err: no"},
         ],
     }
-    table = rehearsal.readme_table(report)
-    assert "| `01_dataset.ipynb` | passed | 0.5 |" in table
-    assert "| `13_x.ipynb` | failed: Err: no | 1.5 |" in table
-    assert "2 of the" in table and "abc1234" in table and "Python 3.13.0" in table
+    old = (
+        "| `13_x.ipynb` | passed | 1.0 | 0000000 | 3.13.0 |\n"
+        "| `01_dataset.ipynb` | passed | 0.2 | 0000000 | 3.13.0 |"
+    )
+    rows = rehearsal.readme_table(report, old).splitlines()[2:]
+    assert rows == [
+        "| `01_dataset.ipynb` | passed | 0.2 | 0000000 | 3.13.0 |",
+        "| `solutions/01_dataset.ipynb` | passed | 0.5 | abc1234 | 3.13.0 |",
+        "| `13_x.ipynb` | failed: Err: no | 1.5 | abc1234 | 3.13.0 |",
+    ]

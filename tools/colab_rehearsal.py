@@ -21,7 +21,7 @@ What Colab does, and what the rehearsal does instead:
     python tools/colab_rehearsal.py                  # every notebook and solutions notebook
     python tools/colab_rehearsal.py 03 solutions/03  # some of them
     python tools/colab_rehearsal.py --setup-only     # only the cells up to setup_notebook()
-    python tools/colab_rehearsal.py --readme         # also write README's table of this run
+    python tools/colab_rehearsal.py --readme         # also update README's table with this run
 
 The environment lives in ``.venv-colab/`` (ignored by git) and is rebuilt only when
 ``colab-stack.txt`` changes (or with ``--fresh``). Each run writes ``colab_rehearsal.json`` and
@@ -258,29 +258,38 @@ def rehearse(path: Path, python: Path, env: dict[str, str], out: Path, setup_onl
     return result
 
 
-def readme_table(report: dict) -> str:
-    """README's table of a rehearsal: each notebook's result and time, and what ran it."""
-    rows = ["| Notebook | Result | Minutes |", "|---|---|---|"]
+def readme_rows(report: dict) -> dict[str, str]:
+    """README's table rows of a rehearsal, by notebook: result, minutes, commit, Python."""
+    rows = {}
     for result in report["results"]:
         status = "passed" if result["status"] == "passed" else f"failed: {result['error']}"
-        rows.append(f"| `{result['notebook']}` | {status} | {result['seconds'] / 60:.1f} |")
-    rehearsed, every = len(report["results"]), len(all_notebooks())
-    rows.append(
-        f"\n{rehearsed} of the {every} notebooks, commit {report['commit']}, {report['python']}, "
-        f"{report['cpus']} CPU cores."
-    )
-    return "\n".join(rows)
+        rows[result["notebook"]] = (
+            f"| `{result['notebook']}` | {status} | {result['seconds'] / 60:.1f} | "
+            f"{report['commit']} | {report['python'].removeprefix('Python ')} |"
+        )
+    return rows
+
+
+def readme_table(report: dict, old_table: str = "") -> str:
+    """README's table: this rehearsal's rows, and the older rows of notebooks it did not run."""
+    rows = {line.split("`")[1]: line for line in old_table.splitlines() if line.startswith("| `")}
+    rows.update(readme_rows(report))
+    order = [str(path.relative_to(ROOT / "notebooks")) for path in all_notebooks()]
+    ranked = sorted(rows, key=lambda name: order.index(name) if name in order else len(order))
+    head = "| Notebook | Result | Minutes | Commit | Python |\n|---|---|---|---|---|"
+    return "\n".join([head, *(rows[name] for name in ranked)])
 
 
 def write_readme(report: dict) -> None:
-    """Replace the table between README's markers with this run's."""
+    """Update the table between README's markers with this run's rows."""
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     if README_START not in text or README_END not in text:
         sys.exit(f"colab_rehearsal: README.md lacks the markers {README_START} ... {README_END}")
     head, rest = text.split(README_START)
-    _, tail = rest.split(README_END)
-    readme.write_text(f"{head}{README_START}\n{readme_table(report)}\n{README_END}{tail}")
+    old, tail = rest.split(README_END)
+    table = readme_table(report, old)
+    readme.write_text(f"{head}{README_START}\n{table}\n{README_END}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -291,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", help="the Python to use (default: a Python 3.13, Colab's)")
     parser.add_argument("--fresh", action="store_true", help="rebuild .venv-colab/")
     parser.add_argument("--out", type=Path, default=OUT, help="report and executed notebooks")
-    parser.add_argument("--readme", action="store_true", help="write README's table (full run)")
+    parser.add_argument("--readme", action="store_true", help="update README's table")
     args = parser.parse_args(argv)
     if args.readme and args.setup_only:
         parser.error("--readme writes the times of whole notebooks: leave out --setup-only")
