@@ -109,9 +109,15 @@ def instrumented(source: str, cell: int, seed: int) -> str:
     return ast.unparse(tree)
 
 
-def run_seed(path: Path, seed: int, out: Path) -> dict:
-    """Execute an instrumented copy of the notebook with ``seed``; return its records."""
+def run_seed(path: Path, seed: int, out: Path, until: int | None = None) -> dict:
+    """Execute an instrumented copy of the notebook with ``seed``; return its records.
+
+    ``until``: the index of the last cell to run (default: all). The executed copy is saved as
+    ``out/<notebook>-seed<seed>.ipynb``, for the values behind an assert that failed.
+    """
     notebook = nbformat.read(path, as_version=4)
+    if until is not None:
+        notebook.cells = notebook.cells[: until + 1]
     records = out / f"{path.stem}-seed{seed}.jsonl"
     records.unlink(missing_ok=True)
     for index, cell in enumerate(notebook.cells):
@@ -134,6 +140,7 @@ def run_seed(path: Path, seed: int, out: Path) -> dict:
             os.environ.pop("DIGITREC_OUTPUT_DIR")
         else:
             os.environ["DIGITREC_OUTPUT_DIR"] = saved
+    nbformat.write(notebook, out / f"{path.stem}-seed{seed}.ipynb")
     lines = records.read_text().splitlines() if records.exists() else []
     return {
         "seed": seed,
@@ -222,15 +229,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--markdown", type=Path, help="write the table into this page")
     parser.add_argument("--from-report", action="store_true", help="re-tabulate the last run")
+    parser.add_argument("--until", type=int, help="the last cell to run (default: all)")
     args = parser.parse_args(argv)
     found = sorted((ROOT / "notebooks").glob(f"{args.notebook}_*.ipynb"))
     if len(found) != 1:
         parser.error(f"no notebook {args.notebook!r} in notebooks/")
     args.out.mkdir(parents=True, exist_ok=True)
-    saved = args.out / f"{found[0].stem}.json"
+    if args.until is not None and args.markdown:
+        parser.error("--until runs part of the notebook: its table is not the notebook's")
+    part = "" if args.until is None else f"-until{args.until}"
+    saved = args.out / f"{found[0].stem}{part}.json"
     runs = json.loads(saved.read_text())["runs"] if args.from_report else []
     for seed in [] if args.from_report else args.seeds:
-        run = run_seed(found[0], seed, args.out)
+        run = run_seed(found[0], seed, args.out, args.until)
         print(f"seed {seed}: {run['error'] or 'passed'} in {run['seconds']:.0f} s", flush=True)
         runs.append(run)
     table = summary(runs)
