@@ -9,8 +9,8 @@ a ``digitrec`` module.
 import ast
 
 import pytest
-from helpers import ROOT
-from test_no_timing_asserts import python_source
+from helpers import ROOT, load_notebook
+from IPython.core.inputtransformer2 import TransformerManager
 
 SCANNED = sorted(
     [
@@ -20,6 +20,15 @@ SCANNED = sorted(
         *(ROOT / "tools").glob("*.py"),
     ]
 )
+
+
+def python_source(path):
+    """A .py file's text; a notebook's code cells as one program (magics made Python by IPython)."""
+    if path.suffix == ".py":
+        return path.read_text(encoding="utf-8")
+    cells = load_notebook(path)["cells"]
+    code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    return "\n".join(TransformerManager().transform_cell(source) for source in code)
 
 
 def _module_names(tree: ast.AST) -> set[str]:
