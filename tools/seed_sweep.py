@@ -234,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     found = sorted((ROOT / "notebooks").glob(f"{args.notebook}_*.ipynb"))
     if len(found) != 1:
         parser.error(f"no notebook {args.notebook!r} in notebooks/")
+    args.out = args.out.resolve()  # the kernel runs in notebooks/
     args.out.mkdir(parents=True, exist_ok=True)
     if args.until is not None and args.markdown:
         parser.error("--until runs part of the notebook: its table is not the notebook's")
