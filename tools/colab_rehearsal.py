@@ -72,7 +72,7 @@ output = _Output()
 '''
 
 #: Appended after the notebook's own cells: where the package and the working folder came from.
-CHECK_CELL = f'''import os, sys, digitrec
+CHECK_CELL = f'''import sys, digitrec
 from pathlib import Path
 here, package = Path.cwd(), Path(digitrec.__file__)
 assert package.is_relative_to(sys.prefix), f"digitrec imported from {{package}}"
