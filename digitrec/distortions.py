@@ -46,8 +46,31 @@ def displacement_fields(
 
     """
     fields = rng.uniform(-1, 1, size=(2, count, *shape)).astype(np.float32)
-    smooth = ndimage.gaussian_filter(fields, sigma=(0, 0, sigma, sigma), mode="constant")
+    along_rows, along_columns = (smoothing_matrix(size, sigma) for size in shape)
+    smooth = along_rows @ fields @ along_columns.T  # the filter along rows, then along columns
     return smooth * np.float32(alpha)
+
+
+def smoothing_matrix(size: int, sigma: float) -> np.ndarray:
+    """SciPy's Gaussian filter along one axis of ``size`` pixels, written as a matrix.
+
+    Column j is the filtered impulse at pixel j (``scipy.ndimage.gaussian_filter1d``, zeros
+    beyond the edges), so ``matrix @ v`` filters a vector ``v``. For a batch of small images,
+    two matrix products smooth every image about ten times faster than filtering them; the
+    results agree with ``scipy.ndimage.gaussian_filter`` to float32 rounding (about 1e-7).
+
+    Args:
+        size: Pixels along the axis.
+        sigma: Standard deviation of the Gaussian, in pixels (0: the identity).
+
+    Returns:
+        (size, size) float32.
+
+    """
+    impulses = np.eye(size, dtype=np.float64)
+    if sigma == 0:
+        return impulses.astype(np.float32)
+    return ndimage.gaussian_filter1d(impulses, sigma, axis=0, mode="constant").astype(np.float32)
 
 
 def elastic_distort(
@@ -77,9 +100,10 @@ def elastic_distort(
     count, height, width = x.shape
     rows, columns = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
     fields = displacement_fields(count, (height, width), rng, alpha, sigma)
-    index = np.broadcast_to(np.arange(count, dtype=np.float32)[:, None, None], x.shape)
-    coordinates = np.stack([index, rows + fields[0], columns + fields[1]])
-    out = ndimage.map_coordinates(x, coordinates, order=1, mode="constant", cval=0.0)
+    out = np.empty_like(x)
+    for k, (image, down, right) in enumerate(zip(x, *fields, strict=True)):
+        where = (rows + down, columns + right)  # where each new pixel reads the old image
+        out[k] = ndimage.map_coordinates(image, where, order=1, mode="constant", cval=0.0)
     return out[..., None] if channel else out
 
 

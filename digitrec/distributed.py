@@ -31,8 +31,9 @@ from digitrec.errors import WorkerError
 
 #: Seconds to wait for a worker to reach an epoch or to finish before giving up.
 TIMEOUT_S = 300.0
-#: The recipe every run shares: images from the training split, epochs, global batch size.
-RECIPE = {"images": 8000, "epochs": 3, "batch_size": 128}
+#: The recipe every run shares: images from the training split, epochs, global batch size, and
+#: the seed of the weights' initialisation and of the shuffling.
+RECIPE = {"images": 8000, "epochs": 3, "batch_size": 128, "seed": 42}
 
 #: The environment of every child process: on the CPU, even where the notebook holds a GPU (as in
 #: Colab), so that two processes never fight over one GPU's memory; TensorFlow's C++ log quiet.
@@ -89,7 +90,7 @@ class Cluster:
         workdir: Folder for the backups, progress files, logs and ``result.json`` (created).
         workers: How many worker processes.
         mnist_file: ``data/mnist.npz`` where there is one (else every worker downloads MNIST).
-        recipe: Overrides of ``RECIPE`` (``images``, ``epochs``, ``batch_size``).
+        recipe: Overrides of ``RECIPE`` (``images``, ``epochs``, ``batch_size``, ``seed``).
 
     """
 

@@ -33,13 +33,13 @@ def _training_data(args: argparse.Namespace):
     return x[: args.images], y[: args.images], validation
 
 
-def _compiled_cnn(steps: int):
-    """Notebook 07's CNN, compiled with its cosine schedule over ``steps`` steps, seed 42."""
+def _compiled_cnn(steps: int, seed: int):
+    """Notebook 07's CNN, compiled with its cosine schedule over ``steps`` steps, from ``seed``."""
     import keras
 
     from digitrec import models
 
-    keras.utils.set_random_seed(42)
+    keras.utils.set_random_seed(seed)
     model = models.cnn()
     models.compile_cosine(model, steps)
     return model
@@ -126,10 +126,10 @@ def _worker_main(args: argparse.Namespace) -> None:
     x, y, (x_val, y_val) = _training_data(args)
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=42)
+    batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=args.seed)
     batches = batches.batch(args.batch_size, drop_remainder=True).with_options(options)
     with strategy.scope():
-        model = _compiled_cnn(args.epochs * (len(x) // args.batch_size))
+        model = _compiled_cnn(args.epochs * (len(x) // args.batch_size), args.seed)
     wanted = os.environ.get(WORKAROUND_ENV, "1") != "0"
     if wanted and needs_keras_20585_workaround(keras.__version__):
         _work_around_keras_20585(model, x[:2], y[:2])
@@ -156,7 +156,7 @@ def _jax_main(args: argparse.Namespace) -> None:
 
     keras.distribution.set_distribution(keras.distribution.DataParallel(devices=jax.devices()))
     x, y, (x_val, y_val) = _training_data(args)
-    model = _compiled_cnn(args.epochs * int(-(-len(x) // args.batch_size)))
+    model = _compiled_cnn(args.epochs * int(-(-len(x) // args.batch_size)), args.seed)
     start = time.perf_counter()
     model.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, shuffle=True, verbose=0)
     seconds = time.perf_counter() - start
@@ -165,15 +165,24 @@ def _jax_main(args: argparse.Namespace) -> None:
     _write_json(args.workdir / "result.json", result)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Command line of the child processes: ``worker WORKDIR`` or ``jax WORKDIR``, the recipe."""
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the child processes' command line: ``worker WORKDIR`` or ``jax WORKDIR``, the recipe.
+
+    Every key of ``RECIPE`` is an integer option (``--batch-size=128``, ``--seed=42``) whose
+    default is the recipe's; ``--mnist`` names the MNIST file.
+    """
     parser = argparse.ArgumentParser(prog="python -m digitrec.workers")
     parser.add_argument("role", choices=["worker", "jax"])
     parser.add_argument("workdir", type=Path)
     for key, value in RECIPE.items():
         parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=value)
     parser.add_argument("--mnist", default=None, help="data/mnist.npz (default: download)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run one child process: a worker of a ``Cluster``, or the JAX run."""
+    args = parse_arguments(argv)
     (_worker_main if args.role == "worker" else _jax_main)(args)
 
 

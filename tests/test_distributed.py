@@ -33,6 +33,15 @@ def test_tf_config_names_every_worker_and_this_one():
     }
 
 
+def test_the_recipe_and_its_seed_reach_the_child_processes(tmp_path):
+    recipe = {**distributed.RECIPE, "epochs": 2, "seed": 7}
+    mnist = tmp_path / "mnist.npz"
+    mnist.touch()
+    args = workers.parse_arguments(["jax", "w", *distributed._recipe_arguments(recipe, mnist)])
+    assert {key: getattr(args, key) for key in recipe} == recipe
+    assert args.mnist == str(mnist.resolve())
+
+
 def test_leaving_the_with_block_kills_every_worker(tmp_path):
     with distributed.Cluster(tmp_path, workers=2) as cluster:
         cluster.start_all()
