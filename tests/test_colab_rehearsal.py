@@ -3,6 +3,7 @@
 import nbformat
 import pytest
 from helpers import ROOT, load_script
+from nbclient.exceptions import CellExecutionError
 
 rehearsal = load_script("tools/colab_rehearsal.py")
 
@@ -56,3 +57,16 @@ def test_the_readme_table_keeps_older_rows_and_replaces_rehearsed_ones():
         "| `solutions/01_dataset.ipynb` | passed | 0.5 | abc1234 | 3.13.0 |",
         "| `13_x.ipynb` | failed: Err: no | 1.5 | abc1234 | 3.13.0 |",
     ]
+
+
+def test_a_failure_names_its_cell_and_error_in_one_plain_line():
+    notebook = nbformat.v4.new_notebook()
+    cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("assert x == 2")]
+    notebook.cells = cells
+    notebook.cells[0].execution_count = 1  # stored notebooks carry counts from their last run
+    notebook.cells[1].outputs = [
+        nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])
+    ]
+    error = CellExecutionError("traceback", "AssertionError", "\x1b[0;31mx is 1\x1b[0m")
+    assert rehearsal.error_cell(notebook) == 1
+    assert rehearsal.error_line(error) == "AssertionError: x is 1"

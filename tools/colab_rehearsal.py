@@ -58,6 +58,8 @@ CLONE = "course"
 LEFT_OUT = {"torch": "Colab's CPU build comes from PyTorch's own index"}
 README_START = "<!-- table: colab-rehearsal (tools/colab_rehearsal.py --readme) -->"
 README_END = "<!-- end of table: colab-rehearsal -->"
+#: A terminal colour code, as IPython writes into an error's message.
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 #: ``google.colab`` as far as the notebooks use it: the module, and ``output``'s widget switch.
 STAND_IN = '''"""Stand-in for Colab's ``google.colab`` (tools/colab_rehearsal.py)."""
@@ -242,10 +244,7 @@ def rehearse(path: Path, python: Path, env: dict[str, str], out: Path, setup_onl
     try:
         client.execute()
     except CellExecutionError as error:
-        ran = [i for i, c in enumerate(notebook.cells) if c.get("execution_count") is not None]
-        failed = ran[-1] if ran else 0
-        last = [line for line in str(error).splitlines() if line.strip()][-1:]
-        result.update(status="failed", cell=failed, error=" ".join(last)[:300])
+        result.update(status="failed", cell=error_cell(notebook), error=error_line(error))
     finally:
         os.environ.clear()
         os.environ.update(saved_env)
@@ -256,6 +255,20 @@ def rehearse(path: Path, python: Path, env: dict[str, str], out: Path, setup_onl
     nbformat.write(notebook, target)
     shutil.rmtree(content, ignore_errors=True)
     return result
+
+
+def error_cell(notebook: nbformat.NotebookNode) -> int | None:
+    """Return the index of the first cell with an error output (the stored cells have none)."""
+    for index, cell in enumerate(notebook.cells):
+        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            return index
+    return None
+
+
+def error_line(error: CellExecutionError) -> str:
+    """Return the error's name and message on one line, without the terminal's colour codes."""
+    message = f"{error.ename}: {error.evalue}".strip().rstrip(":")
+    return " ".join(ANSI_ESCAPE.sub("", message).split())[:300]
 
 
 def readme_rows(report: dict) -> dict[str, str]:
