@@ -126,7 +126,7 @@ def time_notebooks(paths: list[Path], slowest_cells: int) -> dict[str, float]:
 
 
 def print_targets(times: dict[str, float]) -> None:
-    """Print the total, and how many notebooks took longer than the per-notebook target."""
+    """Print the total, and which notebooks took longer than the per-notebook target."""
     total = sum(times.values())
     print(f"{'all of the above':32s}{total:8.1f} s ({total / 60:.1f} min)")
     over = sorted(number for number, seconds in times.items() if seconds > TARGET_NOTEBOOK_S)
