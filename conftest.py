@@ -59,6 +59,7 @@ SLOWEST_FIRST = [
     "tests/test_web_e2e.py",
     "notebooks/08_your_handwriting.ipynb",
     "notebooks/03_first_network.ipynb",
+    "notebooks/14_inside_keras.ipynb",
 ]
 
 

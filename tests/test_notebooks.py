@@ -142,3 +142,17 @@ def test_damaged_data_stops_the_notebook_with_one_clear_line(path, tmp_path, mni
     assert "damaged or not the genuine MNIST file" in error.evalue
     assert "git checkout -- data/mnist.npz" in error.evalue
     assert error.traceback == [f"MnistDataError: {error.evalue}"]  # one line, no traceback
+
+
+PREVIOUS = re.compile(r"Previous:\**\s*\[[^\]]*\]\((\d\d_[a-z0-9_]+\.ipynb)\)")
+NEXT = re.compile(r"Next:\**\s*\[[^\]]*\]\((\d\d_[a-z0-9_]+\.ipynb)\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_previous_and_next_link_the_neighbouring_notebooks(path):
+    """The title cell links the notebooks just before and after this one, where there are any."""
+    title = "".join(load_notebook(path)["cells"][0]["source"])
+    names = [p.name for p in NOTEBOOKS]
+    index = names.index(path.name)
+    assert PREVIOUS.findall(title) == (names[index - 1 : index] if index else []), title
+    assert NEXT.findall(title) == names[index + 1 : index + 2], title
