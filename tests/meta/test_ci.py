@@ -13,10 +13,6 @@ def test_every_slow_file_exists_once():
     assert not missing, f"conftest.SLOWEST_FIRST names files that do not exist: {missing}"
 
 
-def test_the_trainings_come_first():
-    assert SLOWEST_FIRST[: len(TRAINING)] == TRAINING
-
-
 def test_each_file_is_one_group_and_the_trainings_share_one(request):
     groups = {}
     for item in request.session.items:

@@ -13,13 +13,6 @@ QUOTED += ["13_training_on_many_devices.ipynb", "09_trusting_predictions.ipynb"]
 QUOTED += ["11_shipping_the_model.ipynb"]
 
 
-def test_readme_tables_are_up_to_date():
-    text, changed = tables.rewritten(readme_text())
-    assert changed == [], f"run: python tools/readme_tables.py (stale: {changed})"
-    assert text == readme_text()
-    assert tables.main(["--check"]) == 0
-
-
 @pytest.fixture
 def course(tmp_path):
     """A copy of the records and of the notebooks the tables quote, to change."""
