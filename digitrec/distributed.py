@@ -31,9 +31,10 @@ from digitrec.errors import WorkerError
 
 #: Seconds to wait for a worker to reach an epoch or to finish before giving up.
 TIMEOUT_S = 300.0
-#: The recipe every run shares: images from the training split, epochs, global batch size, and
-#: the seed of the weights' initialisation and of the shuffling.
-RECIPE = {"images": 8000, "epochs": 3, "batch_size": 128, "seed": 42}
+#: The recipe every run shares: images from the training split, epochs, global batch size, the
+#: seed of the weights' initialisation and of the shuffling, and the peak learning rate of the
+#: cosine schedule (``models.compile_cosine``), which belongs to the global batch.
+RECIPE = {"images": 8000, "epochs": 3, "batch_size": 128, "seed": 42, "learning_rate": 2e-3}
 
 #: The environment of every child process: on the CPU, even where the notebook holds a GPU (as in
 #: Colab), so that two processes never fight over one GPU's memory; TensorFlow's C++ log quiet.
@@ -90,7 +91,8 @@ class Cluster:
         workdir: Folder for the backups, progress files, logs and ``result.json`` (created).
         workers: How many worker processes.
         mnist_file: ``data/mnist.npz`` where there is one (else every worker downloads MNIST).
-        recipe: Overrides of ``RECIPE`` (``images``, ``epochs``, ``batch_size``, ``seed``).
+        recipe: Overrides of ``RECIPE`` (``images``, ``epochs``, ``batch_size``, ``seed``,
+            ``learning_rate``).
 
     """
 
@@ -99,7 +101,7 @@ class Cluster:
         workdir: str | os.PathLike[str],
         workers: int = 2,
         mnist_file: str | os.PathLike[str] | None = None,
-        **recipe: int,
+        **recipe: float,
     ) -> None:
         self.workdir = Path(workdir)
         self.mnist_file = mnist_file
@@ -231,7 +233,7 @@ def run_jax(
     devices: int = 2,
     timeout: float = TIMEOUT_S,
     mnist_file: str | os.PathLike[str] | None = None,
-    **recipe: int,
+    **recipe: float,
 ) -> dict:
     """Train the recipe with ``keras.distribution.DataParallel`` on JAX; return ``result.json``.
 

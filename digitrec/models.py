@@ -68,13 +68,14 @@ def cnn(filters=(32, 64), dense_units=256, padding="valid") -> keras.Sequential:
     return keras.Sequential(layers, name="cnn")
 
 
-def compile_cosine(model: keras.Model, steps: int) -> None:
-    """Compile ``model`` for training: Adam, its learning rate decaying from 0.002 to 0 along a
-    cosine over ``steps`` gradient steps (Loshchilov & Hutter, SGDR, 2017), and cross-entropy.
+def compile_cosine(model: keras.Model, steps: int, learning_rate: float = 2e-3) -> None:
+    """Compile ``model`` for training: Adam, its learning rate decaying from ``learning_rate``
+    (0.002 unless told) to 0 along a cosine over ``steps`` gradient steps (Loshchilov & Hutter,
+    SGDR, 2017), and cross-entropy.
     """  # noqa: D205
     import keras
 
-    schedule = keras.optimizers.schedules.CosineDecay(2e-3, steps)
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
         loss="sparse_categorical_crossentropy",

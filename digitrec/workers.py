@@ -33,15 +33,17 @@ def _training_data(args: argparse.Namespace):
     return x[: args.images], y[: args.images], validation
 
 
-def _compiled_cnn(steps: int, seed: int):
-    """Notebook 07's CNN, compiled with its cosine schedule over ``steps`` steps, from ``seed``."""
+def _compiled_cnn(steps: int, args: argparse.Namespace):
+    """Notebook 07's CNN from ``args.seed``, compiled with its cosine schedule over ``steps`` steps
+    from ``args.learning_rate``.
+    """  # noqa: D205
     import keras
 
     from digitrec import models
 
-    keras.utils.set_random_seed(seed)
+    keras.utils.set_random_seed(args.seed)
     model = models.cnn()
-    models.compile_cosine(model, steps)
+    models.compile_cosine(model, steps, args.learning_rate)
     return model
 
 
@@ -129,7 +131,7 @@ def _worker_main(args: argparse.Namespace) -> None:
     batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=args.seed)
     batches = batches.batch(args.batch_size, drop_remainder=True).with_options(options)
     with strategy.scope():
-        model = _compiled_cnn(args.epochs * (len(x) // args.batch_size), args.seed)
+        model = _compiled_cnn(args.epochs * (len(x) // args.batch_size), args)
     wanted = os.environ.get(WORKAROUND_ENV, "1") != "0"
     if wanted and needs_keras_20585_workaround(keras.__version__):
         _work_around_keras_20585(model, x[:2], y[:2])
@@ -156,7 +158,7 @@ def _jax_main(args: argparse.Namespace) -> None:
 
     keras.distribution.set_distribution(keras.distribution.DataParallel(devices=jax.devices()))
     x, y, (x_val, y_val) = _training_data(args)
-    model = _compiled_cnn(args.epochs * int(-(-len(x) // args.batch_size)), args.seed)
+    model = _compiled_cnn(args.epochs * int(-(-len(x) // args.batch_size)), args)
     start = time.perf_counter()
     model.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, shuffle=True, verbose=0)
     seconds = time.perf_counter() - start
@@ -168,14 +170,14 @@ def _jax_main(args: argparse.Namespace) -> None:
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the child processes' command line: ``worker WORKDIR`` or ``jax WORKDIR``, the recipe.
 
-    Every key of ``RECIPE`` is an integer option (``--batch-size=128``, ``--seed=42``) whose
-    default is the recipe's; ``--mnist`` names the MNIST file.
+    Every key of ``RECIPE`` is an option of its value's type (``--batch-size=128``, ``--seed=42``,
+    ``--learning-rate=0.002``) whose default is the recipe's; ``--mnist`` names the MNIST file.
     """
     parser = argparse.ArgumentParser(prog="python -m digitrec.workers")
     parser.add_argument("role", choices=["worker", "jax"])
     parser.add_argument("workdir", type=Path)
     for key, value in RECIPE.items():
-        parser.add_argument(f"--{key.replace('_', '-')}", type=int, default=value)
+        parser.add_argument(f"--{key.replace('_', '-')}", type=type(value), default=value)
     parser.add_argument("--mnist", default=None, help="data/mnist.npz (default: download)")
     return parser.parse_args(argv)
 

@@ -34,12 +34,24 @@ def test_tf_config_names_every_worker_and_this_one():
 
 
 def test_the_recipe_and_its_seed_reach_the_child_processes(tmp_path):
-    recipe = {**distributed.RECIPE, "epochs": 2, "seed": 7}
+    recipe = {**distributed.RECIPE, "epochs": 2, "seed": 7, "learning_rate": 8e-3}
     mnist = tmp_path / "mnist.npz"
     mnist.touch()
     args = workers.parse_arguments(["jax", "w", *distributed._recipe_arguments(recipe, mnist)])
     assert {key: getattr(args, key) for key in recipe} == recipe
     assert args.mnist == str(mnist.resolve())
+
+
+@pytest.mark.parametrize("learning_rate", [2e-3, 8e-3])
+def test_the_workers_start_their_cosine_schedule_at_the_recipes_learning_rate(learning_rate):
+    import keras
+
+    recipe = {**distributed.RECIPE, "learning_rate": learning_rate}
+    args = workers.parse_arguments(["worker", "w", *distributed._recipe_arguments(recipe, None)])
+    optimizer = workers._compiled_cnn(100, args).optimizer
+    start = keras.ops.convert_to_numpy(optimizer.learning_rate)
+    assert start == pytest.approx(learning_rate)
+    assert distributed.RECIPE["learning_rate"] == 2e-3  # notebook 07's, for a batch of 128
 
 
 def test_leaving_the_with_block_kills_every_worker(tmp_path):
