@@ -34,14 +34,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 #: The notebooks that train for minutes. Under ``-n 2`` (pyproject.toml) they form one group,
 #: run one after the other by one test process, so that two trainings never share the two cores
-#: of CI while the other process runs everything else. Notebook 13 trains in processes of its
-#: own, whose JAX all-reduce can stall when another training takes the cores
+#: of CI while the other process runs everything else. Notebook 13 and its solutions train in
+#: processes of their own, whose all-reduce can stall when another training takes the cores
 #: (``digitrec.distributed.COLLECTIVE_TIMEOUT_S``).
 TRAINING = [
     "notebooks/07_convolutional.ipynb",
     "notebooks/12_reading_with_ctc.ipynb",
     "notebooks/06_better_dense.ipynb",
     "notebooks/13_training_on_many_devices.ipynb",
+    "notebooks/solutions/13_training_on_many_devices.ipynb",
 ]
 #: The other files that take minutes, slowest first (CI's run on 2 cores, 2026-12-03). They start
 #: first, so that the two test processes end at about the same time instead of one finishing a
@@ -52,6 +53,7 @@ SLOWEST_FIRST = [
     "notebooks/10_reading_numbers.ipynb",
     "tests/test_backends.py",
     "notebooks/solutions/10_reading_numbers.ipynb",
+    "notebooks/solutions/12_reading_with_ctc.ipynb",
     "tests/test_jupyterlab_e2e.py",
     "notebooks/05_numpy_from_scratch.ipynb",
     "notebooks/solutions/06_better_dense.ipynb",
