@@ -163,8 +163,9 @@ def cut_columns(mask: np.ndarray, line: float, params: ReadingParams = DEFAULT) 
     inner = np.arange(margin, min(width - margin, round(params.maybe_one * line)) + 1)
     if inner.size == 0:
         return []
-    padded = np.pad(profile, 1, mode="edge")
-    minima = inner[(profile[inner - 1] >= padded[inner]) & (padded[inner + 2] >= padded[inner + 1])]
+    padded = np.pad(profile, 1, mode="edge")  # padded[c + 1] is profile[c]
+    before, here, after = padded[inner], padded[inner + 1], padded[inner + 2]
+    minima = inner[(before >= here) & (after >= here)]
     minima = minima if minima.size else inner
     return [int(c) for c in minima[np.argsort(profile[minima], kind="stable")][: params.max_cuts]]
 

@@ -90,6 +90,16 @@ def test_touching_digits_are_cut_where_the_ink_profile_is_lowest():
     assert left[2].sum() + right[2].sum() == mask.sum()
 
 
+def test_only_the_valleys_of_the_ink_profile_are_candidates():
+    # ink per column falls to a valley at column 6, then rises: the rising columns are no cuts
+    heights = [10, 10, 8, 6, 4, 2, 1, 2, 4, 6, 8, 10, 10, 10, 10, 10, 10, 10, 10, 10]
+    mask = np.arange(10)[:, None] < np.array(heights)[None, :]
+    columns = segmentation.cut_columns(mask, line=10)
+    profile = np.convolve(np.pad(mask.sum(axis=0), 1, mode="edge"), np.ones(3) / 3, "valid")
+    assert columns[0] == 6
+    assert all(profile[c - 1] >= profile[c] <= profile[c + 1] for c in columns)
+
+
 def test_a_cut_that_leaves_a_corner_is_refused():
     mask = np.zeros((10, 12), dtype=bool)
     mask[:, 3:] = True
