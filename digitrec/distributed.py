@@ -1,18 +1,21 @@
 """Data-parallel training in several processes: the two-worker cluster of notebook 13.
 
-A ``Cluster`` starts worker processes on this machine (``127.0.0.1``, free ports), each running
-``python -m digitrec.workers worker`` (the module ``digitrec.workers``): TensorFlow's
-``MultiWorkerMirroredStrategy`` told who is who by the ``TF_CONFIG`` environment variable, as in
-TensorFlow's tutorial "Multi-worker training with Keras"
-(https://www.tensorflow.org/tutorials/distribute/multi_worker_with_keras). Each worker trains
-notebook 07's CNN on its shard of every global batch, backs its training state up after each
-epoch with ``keras.callbacks.BackupAndRestore`` and, when it is restarted, resumes from that
-backup. ``run_jax`` runs the same training on the JAX backend with
-``keras.distribution.DataParallel`` over virtual CPU devices (``python -m digitrec.workers jax``).
+A ``Cluster`` starts worker processes on this machine (``127.0.0.1``, free ports), each running a
+worker program: a script of the caller's (``Cluster(script=Path("worker.py"))``, started as
+``python worker.py WORKDIR --epochs=3 ...``, as notebook 13 writes one) or, by default, the
+package's own (``python -m digitrec.workers worker WORKDIR ...``). Each is told who is who by the
+``TF_CONFIG`` environment variable, as in TensorFlow's tutorial "Multi-worker training with
+Keras" (https://www.tensorflow.org/tutorials/distribute/multi_worker_with_keras): it trains
+notebook 07's CNN with ``MultiWorkerMirroredStrategy`` on its shard of every global batch, backs
+its training state up after each epoch with ``keras.callbacks.BackupAndRestore`` and, when it is
+restarted, resumes from that backup. ``run_jax`` runs the same training on the JAX backend with
+``keras.distribution.DataParallel`` over virtual CPU devices, from a script or from the
+package's ``python -m digitrec.workers jax``.
 
 Every run writes JSON files into its work folder: ``progress-<worker>.json`` (the epochs done,
-with their loss), ``result.json`` (written by worker 0, the chief, or by the JAX run) and a log
-per process, so the notebook reads results from files instead of from pipes.
+with their loss; ``workers.progress_callback``), ``result.json`` (written by worker 0, the chief,
+or by the JAX run) and a log per process, so the notebook reads results from files instead of
+from pipes.
 """
 
 from __future__ import annotations
@@ -91,6 +94,10 @@ class Cluster:
         workdir: Folder for the backups, progress files, logs and ``result.json`` (created).
         workers: How many worker processes.
         mnist_file: ``data/mnist.npz`` where there is one (else every worker downloads MNIST).
+        script: The worker program, a Python file started as ``python SCRIPT WORKDIR
+            --images=... --epochs=... --batch-size=... --seed=... --learning-rate=...
+            [--mnist=FILE]`` (``workers.parse_recipe`` reads that); ``None``: the package's
+            own worker, ``python -m digitrec.workers worker``.
         recipe: Overrides of ``RECIPE`` (``images``, ``epochs``, ``batch_size``, ``seed``,
             ``learning_rate``).
 
@@ -101,10 +108,12 @@ class Cluster:
         workdir: str | os.PathLike[str],
         workers: int = 2,
         mnist_file: str | os.PathLike[str] | None = None,
+        script: str | os.PathLike[str] | None = None,
         **recipe: float,
     ) -> None:
         self.workdir = Path(workdir)
         self.mnist_file = mnist_file
+        self.script = None if script is None else Path(script)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.ports = free_ports(workers)
         self.recipe = {**RECIPE, **recipe}
@@ -117,8 +126,13 @@ class Cluster:
         self.stop()
 
     def start(self, index: int) -> None:
-        """Start worker ``index`` (again, after it was killed); its output goes to its log."""
-        command = [sys.executable, "-m", "digitrec.workers", "worker", str(self.workdir)]
+        """Start worker ``index`` (again, after it was killed); its output goes to its log.
+
+        Raises:
+            WorkerError: ``script`` is not a file.
+
+        """
+        command = _program(self.script, "worker") + [str(self.workdir)]
         command += _recipe_arguments(self.recipe, self.mnist_file)
         env = {**os.environ, "TF_CONFIG": tf_config(self.ports, index), **CPU_ONLY}
         # The workers run on TensorFlow, whatever backend the notebook runs on.
@@ -233,25 +247,29 @@ def run_jax(
     devices: int = 2,
     timeout: float = TIMEOUT_S,
     mnist_file: str | os.PathLike[str] | None = None,
+    script: str | os.PathLike[str] | None = None,
     **recipe: float,
 ) -> dict:
     """Train the recipe with ``keras.distribution.DataParallel`` on JAX; return ``result.json``.
 
-    The run is a child process, because a Python process picks its Keras backend once, at its
-    first ``import keras``, and JAX its number of CPU devices at its first import (the XLA flag
+    ``script`` is the program, started as ``python SCRIPT WORKDIR --images=... [--mnist=FILE]``
+    with ``KERAS_BACKEND=jax`` (as ``Cluster``'s workers are); ``None``, the package's own,
+    ``python -m digitrec.workers jax``. It must write ``WORKDIR/result.json``. The run is a child
+    process, because a Python process picks its Keras backend once, at its first ``import
+    keras``, and JAX its number of CPU devices at its first import (the XLA flag
     ``--xla_force_host_platform_device_count``). A run whose all-reduce stalls (see
     ``COLLECTIVE_TIMEOUT_S``) is started again, up to ``JAX_ATTEMPTS`` times; so is a run whose
     jaxlib does not know the timeout flag, without it. The result's ``"attempts"`` says how many
     runs it took.
 
     Raises:
-        WorkerError: The run failed (the last line of its log says why), took over ``timeout``,
-            or stalled ``JAX_ATTEMPTS`` times.
+        WorkerError: ``script`` is not a file, or the run failed (the last line of its log says
+            why), took over ``timeout``, or stalled ``JAX_ATTEMPTS`` times.
 
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "digitrec.workers", "jax", str(workdir)]
+    command = _program(None if script is None else Path(script), "jax") + [str(workdir)]
     command += _recipe_arguments({**RECIPE, **recipe}, mnist_file)
     flags = [f"--xla_force_host_platform_device_count={devices}", COLLECTIVE_TIMEOUT_FLAG]
     for attempt in range(1, JAX_ATTEMPTS + 1):
@@ -284,6 +302,15 @@ def _run_logged(command: list[str], env: dict, log_file: Path, timeout: float) -
             ).returncode
         except subprocess.TimeoutExpired:
             raise WorkerError(f"the JAX run did not finish in {timeout:.0f} s") from None
+
+
+def _program(script: Path | None, role: str) -> list[str]:
+    """Return the command that starts ``script``, or the package's worker of ``role``."""
+    if script is None:
+        return [sys.executable, "-m", "digitrec.workers", role]
+    if not script.is_file():
+        raise WorkerError(f"no worker script at {script}: write it first")
+    return [sys.executable, str(script.resolve())]
 
 
 def _recipe_arguments(recipe: dict, mnist_file: str | os.PathLike[str] | None) -> list[str]:

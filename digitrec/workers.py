@@ -1,12 +1,21 @@
-"""The child processes of ``digitrec.distributed``: a cluster's workers and the JAX run.
+"""The package's own worker programs for ``digitrec.distributed``: a cluster's worker, the JAX run.
 
-``python -m digitrec.workers worker WORKDIR`` is one worker of a ``distributed.Cluster``:
-TensorFlow's ``MultiWorkerMirroredStrategy``, told who is who by ``TF_CONFIG``, trains notebook
-07's CNN on its shard of every global batch and backs its training state up after each epoch
-with ``keras.callbacks.BackupAndRestore``, from which a restarted worker resumes.
-``python -m digitrec.workers jax WORKDIR`` trains the same recipe on the JAX backend with
-``keras.distribution.DataParallel`` (``distributed.run_jax``). Both write their progress and
-result as JSON files into WORKDIR, which the parent process reads.
+Notebook 13 writes these programs itself, as scripts (``mnist_setup.py``, ``worker.py`` and
+``jax_worker.py``), and starts them with ``Cluster(script=...)`` and ``run_jax(script=...)``; it
+checks that its scripts build the same model, optimizer and batches as the functions here. The
+package keeps its own copy for the command line and the tests:
+
+- ``python -m digitrec.workers worker WORKDIR`` is one worker of a ``distributed.Cluster``:
+  TensorFlow's ``MultiWorkerMirroredStrategy``, told who is who by ``TF_CONFIG``, trains notebook
+  07's CNN on its shard of every global batch and backs its training state up after each epoch
+  with ``keras.callbacks.BackupAndRestore``, from which a restarted worker resumes.
+- ``python -m digitrec.workers jax WORKDIR`` trains the same recipe on the JAX backend with
+  ``keras.distribution.DataParallel`` (``distributed.run_jax``).
+
+Both write their progress and result as JSON files into WORKDIR, which the parent process reads.
+A script of the notebook's uses the helpers here that are not what the lesson is about:
+``parse_recipe`` (its command line), ``progress_callback`` (the epochs done, for the notebook)
+and ``patch_keras_20585`` (a Keras bug).
 
 Keras, TensorFlow and JAX are imported inside the functions: the backend is fixed at the first
 ``import keras``, and each process picks its own.
@@ -16,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import time
 from pathlib import Path
@@ -25,26 +35,51 @@ import numpy as np
 from digitrec.distributed import RECIPE
 
 
-def _training_data(args: argparse.Namespace):
-    """Return the first ``args.images`` training images (N, 28, 28, 1), labels, validation split."""
+def training_data(images: int, mnist_file: str | os.PathLike[str] | None = None):
+    """Return the first ``images`` training images and labels, and the validation split.
+
+    Args:
+        images: How many images of the course's training split to keep (its first ones).
+        mnist_file: ``data/mnist.npz``, or ``None`` to download MNIST.
+
+    Returns:
+        ``(x, y, (x_val, y_val))``: images (N, 28, 28, 1) float32 in [0, 1], labels (N,) int.
+
+    """
     from digitrec import splits
 
-    (x, y), validation, _ = splits.load_splits(args.mnist, layout="channels", verbose=False)
-    return x[: args.images], y[: args.images], validation
+    (x, y), validation, _ = splits.load_splits(mnist_file, layout="channels", verbose=False)
+    return x[:images], y[:images], validation
 
 
-def _compiled_cnn(steps: int, args: argparse.Namespace):
-    """Notebook 07's CNN from ``args.seed``, compiled with its cosine schedule over ``steps`` steps
-    from ``args.learning_rate``.
-    """  # noqa: D205
+def compiled_cnn(steps: int, learning_rate: float, seed: int):
+    """Notebook 07's CNN, its weights drawn from ``seed``, compiled with the cosine schedule.
+
+    The learning rate starts at ``learning_rate`` and decays to 0 over ``steps`` gradient steps
+    (``models.compile_cosine``).
+    """
     import keras
 
     from digitrec import models
 
-    keras.utils.set_random_seed(args.seed)
+    keras.utils.set_random_seed(seed)
     model = models.cnn()
-    models.compile_cosine(model, steps, args.learning_rate)
+    models.compile_cosine(model, steps, learning_rate)
     return model
+
+
+def global_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int):
+    """Return a ``tf.data.Dataset`` of shuffled global batches of ``batch_size``, sharded by data.
+
+    Every worker builds the same dataset; ``AutoShardPolicy.DATA`` makes each keep its share of
+    every global batch. The last, partial batch is dropped, so that every step splits evenly.
+    """
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed)
+    return batches.batch(batch_size, drop_remainder=True).with_options(options)
 
 
 def _write_json(path: Path, value: object) -> None:
@@ -54,9 +89,14 @@ def _write_json(path: Path, value: object) -> None:
     partial.replace(path)
 
 
-def _progress_callback(path: Path):
-    """Return a Keras callback that records each finished epoch and its loss in ``path``."""
+def progress_callback(path: str | os.PathLike[str]):
+    """Return a Keras callback that records each finished epoch and its loss in ``path`` (JSON).
+
+    ``Cluster.epochs_done`` and ``Cluster.wait_for_epoch`` read that file.
+    """
     import keras
+
+    path = Path(path)
 
     class Progress(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -84,27 +124,38 @@ def needs_keras_20585_workaround(keras_version: str) -> bool:
     return Version(keras_version) <= Version(KERAS_20585_UNTIL)
 
 
-def _work_around_keras_20585(model, x: np.ndarray, y: np.ndarray) -> None:
+def patch_keras_20585(model, x: np.ndarray, y: np.ndarray) -> bool:
     """Let ``model.fit`` run under ``MultiWorkerMirroredStrategy`` in Keras up to 3.13.2.
 
     Keras 3's TensorFlow trainer fails there in two places (keras-team/keras issue 20585): before
     the first step it averages a *data* batch across workers to learn its shapes, and after each
-    step it averages scalar logs along an axis they lack. Here the model is built on a plain
-    batch instead, inside the strategy's scope, and the logs are averaged like
-    ``MirroredStrategy``'s. The gradients are all-reduced by the optimizer, which is untouched,
-    so every worker still applies the same update. This reaches into Keras's private trainer
-    (``keras.src``), so it runs only in the worker processes and only for the Keras releases
-    that need it (``needs_keras_20585_workaround``).
+    step it averages scalar logs along an axis they lack. Here the model is built on the plain
+    batch ``(x, y)`` (two images are enough) instead, inside the strategy's scope, and the logs
+    are averaged like ``MirroredStrategy``'s. The gradients are all-reduced by the optimizer,
+    which is untouched, so every worker still applies the same update. This reaches into Keras's
+    private trainer (``keras.src``), so it changes nothing for the Keras releases that do not
+    need it (``needs_keras_20585_workaround``), nor when ``WORKAROUND_ENV`` is ``"0"``. Call it
+    in a worker process, after compiling the model in the strategy's scope.
+
+    Returns:
+        Whether the patch was applied.
+
     """
+    import keras
+
+    wanted = os.environ.get(WORKAROUND_ENV, "1") != "0"
+    if not (wanted and needs_keras_20585_workaround(keras.__version__)):
+        return False
     from keras.src.backend.tensorflow import trainer
 
     with model.distribute_strategy.scope():
         model._symbolic_build(data_batch=(x, y))
     model._maybe_symbolic_build = lambda **_: None
     trainer._collective_all_reduce_multi_worker = lambda strategy: False
+    return True
 
 
-def _accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
+def chief_accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
     """Return the share of ``x`` that ``model`` classifies as ``y``, computed in this process.
 
     Calling the model (rather than ``evaluate``) runs no collective operation, so the chief can
@@ -125,25 +176,21 @@ def _worker_main(args: argparse.Namespace) -> None:
     import keras
 
     index = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
-    x, y, (x_val, y_val) = _training_data(args)
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=args.seed)
-    batches = batches.batch(args.batch_size, drop_remainder=True).with_options(options)
+    x, y, (x_val, y_val) = training_data(args.images, args.mnist)
+    steps = args.epochs * (len(x) // args.batch_size)  # the partial batch is dropped
     with strategy.scope():
-        model = _compiled_cnn(args.epochs * (len(x) // args.batch_size), args)
-    wanted = os.environ.get(WORKAROUND_ENV, "1") != "0"
-    if wanted and needs_keras_20585_workaround(keras.__version__):
-        _work_around_keras_20585(model, x[:2], y[:2])
+        model = compiled_cnn(steps, args.learning_rate, args.seed)
+    patch_keras_20585(model, x[:2], y[:2])
     callbacks = [
         keras.callbacks.BackupAndRestore(str(args.workdir / f"backup-{index}")),
-        _progress_callback(args.workdir / f"progress-{index}.json"),
+        progress_callback(args.workdir / f"progress-{index}.json"),
     ]
     start = time.perf_counter()
+    batches = global_batches(x, y, args.batch_size, args.seed)
     history = model.fit(batches, epochs=args.epochs, callbacks=callbacks, verbose=0)
     if index == 0:
         result = {
-            "val_accuracy": _accuracy(model, x_val, y_val),
+            "val_accuracy": chief_accuracy(model, x_val, y_val),
             "epochs_run": [e + 1 for e in history.epoch],
             "seconds": time.perf_counter() - start,
             "workers": strategy.num_replicas_in_sync,
@@ -157,8 +204,9 @@ def _jax_main(args: argparse.Namespace) -> None:
     import keras
 
     keras.distribution.set_distribution(keras.distribution.DataParallel(devices=jax.devices()))
-    x, y, (x_val, y_val) = _training_data(args)
-    model = _compiled_cnn(args.epochs * int(-(-len(x) // args.batch_size)), args)
+    x, y, (x_val, y_val) = training_data(args.images, args.mnist)
+    steps = args.epochs * math.ceil(len(x) / args.batch_size)
+    model = compiled_cnn(steps, args.learning_rate, args.seed)
     start = time.perf_counter()
     model.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, shuffle=True, verbose=0)
     seconds = time.perf_counter() - start
@@ -167,19 +215,38 @@ def _jax_main(args: argparse.Namespace) -> None:
     _write_json(args.workdir / "result.json", result)
 
 
-def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse the child processes' command line: ``worker WORKDIR`` or ``jax WORKDIR``, the recipe.
-
-    Every key of ``RECIPE`` is an option of its value's type (``--batch-size=128``, ``--seed=42``,
-    ``--learning-rate=0.002``) whose default is the recipe's; ``--mnist`` names the MNIST file.
-    """
-    parser = argparse.ArgumentParser(prog="python -m digitrec.workers")
-    parser.add_argument("role", choices=["worker", "jax"])
-    parser.add_argument("workdir", type=Path)
+def _add_recipe_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add WORKDIR, one option per key of ``RECIPE`` and ``--mnist`` to ``parser``."""
+    parser.add_argument("workdir", type=Path, help="folder for backups, progress and result")
     for key, value in RECIPE.items():
         parser.add_argument(f"--{key.replace('_', '-')}", type=type(value), default=value)
     parser.add_argument("--mnist", default=None, help="data/mnist.npz (default: download)")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_recipe(argv: list[str] | None = None, prog: str | None = None) -> argparse.Namespace:
+    """Parse a worker script's command line: ``WORKDIR [--images=8000] [--epochs=3] ...``.
+
+    Every key of ``RECIPE`` is an option of its value's type (``--batch-size=128``, ``--seed=42``,
+    ``--learning-rate=0.002``) whose default is the recipe's; ``--mnist`` names the MNIST file.
+    ``Cluster`` and ``run_jax`` start a script with these arguments.
+
+    Returns:
+        ``workdir`` (a ``Path``), ``images``, ``epochs``, ``batch_size``, ``seed``,
+        ``learning_rate`` and ``mnist`` (a path string, or ``None``).
+
+    """
+    return _add_recipe_arguments(argparse.ArgumentParser(prog=prog)).parse_args(argv)
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the package worker's command line: ``worker WORKDIR ...`` or ``jax WORKDIR ...``.
+
+    The arguments after the role are those of ``parse_recipe``.
+    """
+    parser = argparse.ArgumentParser(prog="python -m digitrec.workers")
+    parser.add_argument("role", choices=["worker", "jax"])
+    return _add_recipe_arguments(parser).parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
